@@ -1,0 +1,9 @@
+//! The session cache as OpenSSL 3.0 defines it, in safe Rust: no C types, no raw pointers.
+
+pub mod cache;
+pub mod clock;
+pub mod resume;
+pub mod session;
+
+pub use cache::{Cache, Stats};
+pub use session::Session;

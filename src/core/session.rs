@@ -1,0 +1,405 @@
+//! `Session`: one TLS session as OpenSSL's `SSL_SESSION` holds it.
+//!
+//! Shared as `Arc<Session>`; the strong count is OpenSSL's reference count. Fields a program may
+//! change on a cached session (time, timeout) move it in the expiry order of every cache that
+//! holds it.
+
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Weak};
+
+use super::cache::{CacheShared, Key};
+
+/// `SSL_MAX_SSL_SESSION_ID_LENGTH`.
+pub const MAX_ID_LEN: usize = 32;
+/// `SSL_MAX_SID_CTX_LENGTH`.
+pub const MAX_SID_CTX_LEN: usize = 32;
+/// `TLS13_MAX_RESUMPTION_PSK_LENGTH`: the master key field also holds TLS 1.3 PSKs.
+pub const MAX_MASTER_KEY_LEN: usize = 512;
+/// `SSL_SESSION_new()`'s timeout: five minutes and four seconds.
+pub const NEW_SESSION_TIMEOUT: i64 = 60 * 5 + 4;
+/// `TLSEXT_max_fragment_length_UNSPECIFIED`.
+pub const MAX_FRAGMENT_LEN_UNSPECIFIED: u8 = 0xff;
+/// `SSL_SESS_FLAG_EXTMS`: the session used the extended master secret.
+pub const FLAG_EXTMS: u64 = 1;
+
+/// When a session expires, ordered as OpenSSL orders its cache list: an expiry time that
+/// overflowed `time_t` sorts after every other, and then by time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Expiry {
+    overflowed: bool,
+    at: i64,
+}
+
+impl Expiry {
+    /// `time + timeout` with OpenSSL's overflow rule (64-bit `time_t`): when the sum would pass
+    /// `i64::MAX` (computed in wrapping unsigned arithmetic, as OpenSSL does), the session never
+    /// expires.
+    pub fn compute(time: i64, timeout: i64) -> Expiry {
+        let headroom = (i64::MAX as u64).wrapping_sub(time as u64) as i64;
+        if timeout > headroom {
+            Expiry { overflowed: true, at: timeout.wrapping_sub(headroom) }
+        } else {
+            Expiry { overflowed: false, at: time.wrapping_add(timeout) }
+        }
+    }
+
+    /// OpenSSL's `sess_timedout`: strictly after `time + timeout`, never when overflowed.
+    pub fn has_passed(&self, now: i64) -> bool {
+        !self.overflowed && now > self.at
+    }
+}
+
+/// A byte string of at most `N` bytes stored inline, so that a pointer to it stays valid as
+/// long as the session lives (`SSL_SESSION_get_id` hands one out).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShortBytes<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> ShortBytes<N> {
+    pub const fn empty() -> Self {
+        ShortBytes { len: 0, bytes: [0; N] }
+    }
+    /// `None` when `data` is longer than `N`.
+    pub fn new(data: &[u8]) -> Option<Self> {
+        if data.len() > N {
+            return None;
+        }
+        let mut s = Self::empty();
+        s.bytes[..data.len()].copy_from_slice(data);
+        s.len = data.len() as u8;
+        Some(s)
+    }
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+    /// The whole inline buffer: OpenSSL hands out a pointer to it even when the length is 0.
+    pub fn buffer(&self) -> &[u8; N] {
+        &self.bytes
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for ShortBytes<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.as_slice() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+pub type SessionId = ShortBytes<MAX_ID_LEN>;
+pub type SidCtx = ShortBytes<MAX_SID_CTX_LEN>;
+
+/// Everything `i2d_SSL_SESSION` writes, plus the derived expiry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionFields {
+    /// Protocol version (`0x0303`, `0x0304`); 0 for a bare `SSL_SESSION_new()`.
+    pub version: i32,
+    /// The two-byte TLS cipher suite, if the session has one.
+    pub cipher: Option<u16>,
+    pub id: SessionId,
+    pub sid_ctx: SidCtx,
+    /// TLS 1.2 master secret, or the TLS 1.3 resumption PSK.
+    pub master_key: Vec<u8>,
+    pub time: i64,
+    pub timeout: i64,
+    expiry: Expiry,
+    pub verify_result: i64,
+    /// DER of the peer's leaf certificate.
+    pub peer_cert: Option<Vec<u8>>,
+    pub hostname: Option<Vec<u8>>,
+    pub alpn_selected: Option<Vec<u8>>,
+    pub ticket: Option<Vec<u8>>,
+    pub ticket_lifetime_hint: u64,
+    pub ticket_age_add: u32,
+    pub ticket_appdata: Option<Vec<u8>>,
+    pub flags: u64,
+    pub max_early_data: u32,
+    pub max_fragment_len_mode: u8,
+    pub kex_group: u32,
+}
+
+impl SessionFields {
+    /// The fields of `SSL_SESSION_new()` at time `now`.
+    pub fn new(now: i64) -> SessionFields {
+        SessionFields {
+            version: 0,
+            cipher: None,
+            id: SessionId::empty(),
+            sid_ctx: SidCtx::empty(),
+            master_key: Vec::new(),
+            time: now,
+            timeout: NEW_SESSION_TIMEOUT,
+            expiry: Expiry::compute(now, NEW_SESSION_TIMEOUT),
+            verify_result: 1,
+            peer_cert: None,
+            hostname: None,
+            alpn_selected: None,
+            ticket: None,
+            ticket_lifetime_hint: 0,
+            ticket_age_add: 0,
+            ticket_appdata: None,
+            flags: 0,
+            max_early_data: 0,
+            max_fragment_len_mode: MAX_FRAGMENT_LEN_UNSPECIFIED,
+            kex_group: 0,
+        }
+    }
+
+    /// Sets time and timeout together and recomputes the expiry.
+    pub fn set_lifetime(&mut self, time: i64, timeout: i64) {
+        self.time = time;
+        self.timeout = timeout;
+        self.expiry = Expiry::compute(time, timeout);
+    }
+
+    pub fn expiry(&self) -> Expiry {
+        self.expiry
+    }
+
+    /// The cache key: protocol version and id (the id context is not part of it).
+    pub fn key(&self) -> Key {
+        Key::new(self.version, self.id)
+    }
+}
+
+/// One TLS session. `Arc<Session>` is an `SSL_SESSION *`.
+#[derive(Debug)]
+pub struct Session {
+    fields: RwLock<SessionFields>,
+    not_resumable: AtomicBool,
+    /// The caches holding this session, each with the key it was stored under.
+    holders: Mutex<Vec<(Weak<CacheShared>, Key)>>,
+}
+
+/// Sessions alive in this process, for leak checks in tests.
+static LIVE_SESSIONS: AtomicI64 = AtomicI64::new(0);
+
+/// How many `Session` objects exist right now.
+pub fn live_sessions() -> i64 {
+    LIVE_SESSIONS.load(Ordering::Relaxed)
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        LIVE_SESSIONS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Session {
+    pub fn from_fields(fields: SessionFields) -> Arc<Session> {
+        LIVE_SESSIONS.fetch_add(1, Ordering::Relaxed);
+        Arc::new(Session {
+            fields: RwLock::new(fields),
+            not_resumable: AtomicBool::new(false),
+            holders: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `SSL_SESSION_new()` at time `now`.
+    pub fn new(now: i64) -> Arc<Session> {
+        Session::from_fields(SessionFields::new(now))
+    }
+
+    /// `SSL_SESSION_dup`: a deep copy in no cache; it keeps `not_resumable`.
+    pub fn dup(&self) -> Arc<Session> {
+        let copy = Session::from_fields(self.fields());
+        copy.not_resumable.store(self.is_marked_not_resumable(), Ordering::Relaxed);
+        copy
+    }
+
+    /// The copy libssl makes for each further TLS 1.3 ticket: resumable again.
+    pub fn dup_resumable(&self) -> Arc<Session> {
+        Session::from_fields(self.fields())
+    }
+
+    /// A snapshot of all fields.
+    pub fn fields(&self) -> SessionFields {
+        self.fields.read().clone()
+    }
+
+    /// Read access without copying; do not call back into the library while holding it.
+    pub fn read(&self) -> RwLockReadGuard<'_, SessionFields> {
+        self.fields.read()
+    }
+
+    /// Changes fields that are not part of the cache key or expiry order.
+    pub fn update<R>(&self, f: impl FnOnce(&mut SessionFields) -> R) -> R {
+        f(&mut self.fields.write())
+    }
+
+    /// Replaces every field (`d2i_SSL_SESSION` into an existing object) and re-sorts the
+    /// session in the caches that hold it.
+    pub fn replace_fields(&self, fields: SessionFields) {
+        *self.fields.write() = fields;
+        self.not_resumable.store(false, Ordering::Relaxed);
+        self.reposition_in_holders();
+    }
+
+    pub fn key(&self) -> Key {
+        self.fields.read().key()
+    }
+
+    pub fn id(&self) -> SessionId {
+        self.fields.read().id
+    }
+
+    pub fn version(&self) -> i32 {
+        self.fields.read().version
+    }
+
+    pub fn expiry(&self) -> Expiry {
+        self.fields.read().expiry
+    }
+
+    pub fn time(&self) -> i64 {
+        self.fields.read().time
+    }
+
+    pub fn timeout(&self) -> i64 {
+        self.fields.read().timeout
+    }
+
+    /// `SSL_SESSION_set_time`: moves the session in the expiry order of its caches.
+    pub fn set_time(&self, time: i64) {
+        {
+            let mut f = self.fields.write();
+            let timeout = f.timeout;
+            f.set_lifetime(time, timeout);
+        }
+        self.reposition_in_holders();
+    }
+
+    /// `SSL_SESSION_set_timeout`: false (nothing changed) for a negative timeout.
+    pub fn set_timeout(&self, timeout: i64) -> bool {
+        if timeout < 0 {
+            return false;
+        }
+        {
+            let mut f = self.fields.write();
+            let time = f.time;
+            f.set_lifetime(time, timeout);
+        }
+        self.reposition_in_holders();
+        true
+    }
+
+    /// `SSL_SESSION_set1_id`: like OpenSSL, a cached session keeps the key it was stored under.
+    pub fn set_id(&self, id: &[u8]) -> bool {
+        match SessionId::new(id) {
+            Some(id) => {
+                self.fields.write().id = id;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn set_sid_ctx(&self, sid_ctx: &[u8]) -> bool {
+        match SidCtx::new(sid_ctx) {
+            Some(c) => {
+                self.fields.write().sid_ctx = c;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn set_version(&self, version: i32) {
+        self.fields.write().version = version;
+    }
+
+    /// Marks the session as one that must not be resumed (removed, flushed, evicted).
+    pub fn mark_not_resumable(&self) {
+        self.not_resumable.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_marked_not_resumable(&self) -> bool {
+        self.not_resumable.load(Ordering::Relaxed)
+    }
+
+    /// `SSL_SESSION_is_resumable`: not marked, and an id or a ticket to resume with.
+    pub fn is_resumable(&self) -> bool {
+        if self.is_marked_not_resumable() {
+            return false;
+        }
+        let f = self.fields.read();
+        !f.id.is_empty() || f.ticket.as_ref().is_some_and(|t| !t.is_empty())
+    }
+
+    /// Whether some cache holds this session.
+    pub fn is_cached(&self) -> bool {
+        self.holders.lock().iter().any(|(c, _)| c.strong_count() > 0)
+    }
+
+    pub(crate) fn add_holder(&self, cache: Weak<CacheShared>, key: Key) {
+        let mut holders = self.holders.lock();
+        holders.retain(|(c, _)| c.strong_count() > 0 && !Weak::ptr_eq(c, &cache));
+        holders.push((cache, key));
+    }
+
+    pub(crate) fn remove_holder(&self, cache: &Weak<CacheShared>) {
+        self.holders.lock().retain(|(c, _)| !Weak::ptr_eq(c, cache));
+    }
+
+    fn reposition_in_holders(self: &Session) {
+        // Copy the list out: repositioning takes shard locks, never under the holder lock.
+        let holders: Vec<(Weak<CacheShared>, Key)> = self.holders.lock().clone();
+        for (cache, key) in holders {
+            if let Some(cache) = cache.upgrade() {
+                cache.reposition(self, &key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_session_defaults() {
+        let s = Session::new(1000);
+        let f = s.fields();
+        assert_eq!(f.timeout, 304);
+        assert_eq!(f.time, 1000);
+        assert_eq!(f.version, 0);
+        assert_eq!(f.verify_result, 1);
+        assert!(!s.is_resumable(), "no id and no ticket: not resumable");
+    }
+
+    #[test]
+    fn expiry_is_strict_and_overflow_never_expires() {
+        let e = Expiry::compute(1000, 100);
+        assert!(!e.has_passed(1100));
+        assert!(e.has_passed(1101));
+        let o = Expiry::compute(i64::MAX - 5, 10);
+        assert!(!o.has_passed(i64::MAX));
+        assert!(o > e && o > Expiry::compute(i64::MAX - 20, 10));
+    }
+
+    #[test]
+    fn negative_time_overflows_like_openssl() {
+        // OpenSSL's unsigned headroom arithmetic treats a negative time as overflowing.
+        assert!(!Expiry::compute(-1, 5).has_passed(100));
+    }
+
+    #[test]
+    fn set_timeout_rejects_negative_and_dup_keeps_flag() {
+        let s = Session::new(0);
+        assert!(!s.set_timeout(-1));
+        assert_eq!(s.timeout(), 304);
+        assert!(s.set_id(&[1; 32]));
+        assert!(!s.set_id(&[1; 33]));
+        assert!(s.is_resumable());
+        s.mark_not_resumable();
+        assert!(!s.dup().is_resumable());
+        assert!(s.dup_resumable().is_resumable());
+    }
+}
