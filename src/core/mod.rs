@@ -1,4 +1,5 @@
 //! The session cache as OpenSSL 3.0 defines it, in safe Rust: no C types, no raw pointers.
+#![forbid(unsafe_code)]
 
 pub mod cache;
 pub mod clock;

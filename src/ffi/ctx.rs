@@ -1,0 +1,475 @@
+//! `SSL_CTX` and `SSL_METHOD`: contexts, their callbacks and their session cache.
+
+use libc::{c_int, c_long, c_uchar, c_uint, c_void};
+use parking_lot::{Mutex, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::boundary::{
+    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
+};
+use super::ex_data::{Class, ExData};
+use crate::core::clock;
+use crate::core::resume::{self, Hooks};
+use crate::core::session::{SidCtx, Session};
+use crate::core::Cache;
+
+pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
+pub(crate) type RemoveSessionCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
+pub(crate) type GetSessionCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
+
+/// Which roles a method allows.
+#[derive(Debug)]
+pub struct Method {
+    pub server: bool,
+    pub client: bool,
+}
+
+static TLS_ANY: Method = Method { server: true, client: true };
+static TLS_SERVER: Method = Method { server: true, client: false };
+static TLS_CLIENT: Method = Method { server: false, client: true };
+
+fn method_ptr(m: &'static Method) -> *const SSL_METHOD {
+    (m as *const Method).cast()
+}
+
+/// One of our three methods, or `None` for anything else.
+fn method(p: *const SSL_METHOD) -> Option<&'static Method> {
+    [&TLS_ANY, &TLS_SERVER, &TLS_CLIENT].into_iter().find(|m| method_ptr(m) == p)
+}
+
+/// The general-purpose TLS method (client and server).
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_method() -> *const SSL_METHOD {
+    method_ptr(&TLS_ANY)
+}
+
+/// The TLS server method.
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_server_method() -> *const SSL_METHOD {
+    method_ptr(&TLS_SERVER)
+}
+
+/// The TLS client method.
+#[unsafe(no_mangle)]
+pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
+    method_ptr(&TLS_CLIENT)
+}
+
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Callbacks {
+    pub new: Option<NewSessionCb>,
+    pub remove: Option<RemoveSessionCb>,
+    pub get: Option<GetSessionCb>,
+}
+
+/// An `SSL_CTX`.
+pub struct Ctx {
+    /// References held by C (`SSL_CTX_new`, `SSL_CTX_up_ref`, each `SSL`). The teardown runs
+    /// when it reaches 0, while the memory is still alive for the callbacks it makes.
+    refs: AtomicUsize,
+    pub cache: Cache,
+    callbacks: RwLock<Callbacks>,
+    pub sid_ctx: Mutex<SidCtx>,
+    pub ex_data: ExData,
+    pub method: &'static Method,
+}
+
+impl Ctx {
+    pub(crate) fn callbacks(&self) -> Callbacks {
+        *self.callbacks.read()
+    }
+}
+
+/// Borrows an `SSL_CTX *`.
+///
+/// # Safety
+/// `p` is NULL or a live context pointer.
+pub(crate) unsafe fn ctx(p: *const SSL_CTX) -> Option<Borrowed<Ctx>> {
+    // SAFETY: forwarded to the caller.
+    unsafe { borrow::<Ctx, SSL_CTX>(p) }
+}
+
+/// Takes a C reference on a context (what `SSL_new` does with its context).
+pub(crate) fn retain(ctx: &Ctx) {
+    ctx.refs.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Drops one C reference; the last one flushes the cache through the remove callback, then
+/// frees the ex_data, then the memory.
+///
+/// # Safety
+/// `p` is a live context pointer whose reference the caller gives up.
+pub(crate) unsafe fn release(p: *mut SSL_CTX) {
+    // SAFETY: forwarded to the caller.
+    let Some(ctx) = (unsafe { ctx(p) }) else { return };
+    let last = ctx
+        .refs
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+        .is_ok_and(|before| before == 1);
+    if !last {
+        return;
+    }
+    resume::flush_sessions(&ctx.cache, &CHooks::for_ctx(&ctx, p), 0);
+    // SAFETY: `p` is this context.
+    unsafe { ctx.ex_data.run_free_funcs(Class::SslCtx, p.cast()) };
+    // SAFETY: the last C reference is gone; this releases the Arc made by `SSL_CTX_new`.
+    drop(unsafe { take::<Ctx, SSL_CTX>(p) });
+}
+
+/// The application callbacks, bound to the objects they are called with.
+pub(crate) struct CHooks {
+    cbs: Callbacks,
+    ctx: *mut SSL_CTX,
+    ssl: *mut SSL,
+}
+
+impl CHooks {
+    pub(crate) fn for_ctx(ctx: &Ctx, ctx_ptr: *mut SSL_CTX) -> CHooks {
+        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl: std::ptr::null_mut() }
+    }
+
+    pub(crate) fn for_ssl(ctx: &Ctx, ctx_ptr: *mut SSL_CTX, ssl: *mut SSL) -> CHooks {
+        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl }
+    }
+}
+
+impl Hooks for CHooks {
+    fn new_session(&self, s: &Arc<Session>) {
+        let Some(cb) = self.cbs.new else { return };
+        // The callback gets a reference of its own; returning 0 hands it back.
+        let p = into_c::<Session, SSL_SESSION>(Arc::clone(s));
+        // SAFETY: the application installed `cb` with this signature; `p` is live.
+        if unsafe { cb(self.ssl, p) } == 0 {
+            // SAFETY: `p` carries the reference made above.
+            drop(unsafe { take::<Session, SSL_SESSION>(p) });
+        }
+    }
+
+    fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
+        let cb = self.cbs.get?;
+        let mut copy: c_int = 1;
+        // SAFETY: `cb` has this signature; `id` outlives the call; `copy` is a valid int.
+        let p = unsafe { cb(self.ssl, id.as_ptr(), id.len() as c_int, &mut copy) };
+        if copy != 0 {
+            // The application keeps its reference; take one of ours.
+            // SAFETY: a non-NULL result is a live session.
+            unsafe { session(p) }.map(|b| Arc::clone(&b))
+        } else {
+            // SAFETY: with copy = 0 the application hands its reference over.
+            unsafe { take::<Session, SSL_SESSION>(p) }
+        }
+    }
+
+    fn session_removed(&self, s: &Arc<Session>) {
+        if let Some(cb) = self.cbs.remove {
+            // SAFETY: `cb` has this signature; the session stays alive during the call.
+            unsafe { cb(self.ctx, as_c(s)) };
+        }
+    }
+
+    fn has_remove_hook(&self) -> bool {
+        self.cbs.remove.is_some()
+    }
+}
+
+/// A new context for `meth`, with OpenSSL's defaults: cache mode SERVER, size 20480,
+/// timeout 7200. NULL for a NULL or unknown method.
+///
+/// # Safety
+/// `meth` is any pointer; only our own methods are accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
+    ffi_boundary!(std::ptr::null_mut(), {
+        let method = try_ref!(method(meth), std::ptr::null_mut());
+        let ctx = Arc::new(Ctx {
+            refs: AtomicUsize::new(1),
+            cache: Cache::new(clock::system()),
+            callbacks: RwLock::new(Callbacks::default()),
+            sid_ctx: Mutex::new(SidCtx::empty()),
+            ex_data: ExData::default(),
+            method,
+        });
+        let p = into_c::<Ctx, SSL_CTX>(ctx);
+        // SAFETY: `p` was just made and is live.
+        if let Some(c) = unsafe { self::ctx(p) } {
+            // SAFETY: `p` is this context.
+            unsafe { c.ex_data.run_new_funcs(Class::SslCtx, p.cast()) };
+        }
+        p
+    })
+}
+
+/// Adds a reference: 1, or 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        retain(&c);
+        1
+    })
+}
+
+/// Drops a reference. The last one calls the remove callback for every cached session, then
+/// frees the ex_data. NULL is ignored.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; the caller gives up its reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        unsafe { release(ctx) }
+    })
+}
+
+/// Sets (or, with NULL, clears) the new-session callback.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
+    ctx: *mut SSL_CTX,
+    new_session_cb: Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int>,
+) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) });
+        c.callbacks.write().new = new_session_cb;
+    })
+}
+
+/// Sets (or, with NULL, clears) the remove-session callback.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
+    ctx: *mut SSL_CTX,
+    remove_session_cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>,
+) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) });
+        c.callbacks.write().remove = remove_session_cb;
+    })
+}
+
+/// Sets (or, with NULL, clears) the get-session callback.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
+    ctx: *mut SSL_CTX,
+    get_session_cb: Option<
+        unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION,
+    >,
+) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) });
+        c.callbacks.write().get = get_session_cb;
+    })
+}
+
+/// The new-session callback, or NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
+    ffi_boundary!(None, {
+        // SAFETY: forwarded to the caller.
+        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().new)
+    })
+}
+
+/// The remove-session callback, or NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
+    ffi_boundary!(None, {
+        // SAFETY: forwarded to the caller.
+        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().remove)
+    })
+}
+
+/// The get-session callback, or NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>
+{
+    ffi_boundary!(None, {
+        // SAFETY: forwarded to the caller.
+        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().get)
+    })
+}
+
+/// Sets the timeout given to new sessions (0: the method default, 7200). Any value is
+/// stored. Returns the previous timeout, or 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        c.cache.set_timeout(t as i64) as c_long
+    })
+}
+
+/// The context's session timeout, or 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        c.cache.timeout() as c_long
+    })
+}
+
+/// Adds a session to the internal cache (any cache mode). 1 for a new entry (it may evict
+/// others, each reported to the remove callback, or replace a different object with the same
+/// id silently); 0 if this object was already cached, or for NULL.
+///
+/// # Safety
+/// `ctx` and `session` are NULL or live objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::session(session) }, 0);
+        resume::add_session(&c.cache, &CHooks::for_ctx(&c, ctx), &s) as c_int
+    })
+}
+
+/// Removes the cached session with this session's id and version. The remove callback sees
+/// `session` whenever its id is non-empty, cached or not, and `session` becomes not resumable.
+/// 1 if an entry was removed, else 0.
+///
+/// # Safety
+/// `ctx` and `session` are NULL or live objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::session(session) }, 0);
+        resume::remove_session(&c.cache, &CHooks::for_ctx(&c, ctx), &s) as c_int
+    })
+}
+
+/// Removes every session expired at `tm` (`tm > time + timeout`), or all of them when `tm` is
+/// 0, calling the remove callback for each, earliest expiry first.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, tm: c_long) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) });
+        resume::flush_sessions(&c.cache, &CHooks::for_ctx(&c, ctx), tm as i64)
+    })
+}
+
+/// Sets the session id context copied into each new `SSL`: 1, or 0 if longer than 32 bytes
+/// (or NULL).
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `sid_ctx` points to `sid_ctx_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
+    ctx: *mut SSL_CTX,
+    sid_ctx: *const c_uchar,
+    sid_ctx_len: c_uint,
+) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        // SAFETY: forwarded to the caller.
+        let data = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
+        let v = try_ref!(SidCtx::new(data), 0);
+        *c.sid_ctx.lock() = v;
+        1
+    })
+}
+
+/// `SSL_CTRL_*` numbers that `SSL_CTX_ctrl` understands.
+pub mod ctrl {
+    pub const SESS_NUMBER: i32 = 20;
+    pub const SESS_CONNECT: i32 = 21;
+    pub const SESS_CONNECT_GOOD: i32 = 22;
+    pub const SESS_CONNECT_RENEGOTIATE: i32 = 23;
+    pub const SESS_ACCEPT: i32 = 24;
+    pub const SESS_ACCEPT_GOOD: i32 = 25;
+    pub const SESS_ACCEPT_RENEGOTIATE: i32 = 26;
+    pub const SESS_HIT: i32 = 27;
+    pub const SESS_CB_HIT: i32 = 28;
+    pub const SESS_MISSES: i32 = 29;
+    pub const SESS_TIMEOUTS: i32 = 30;
+    pub const SESS_CACHE_FULL: i32 = 31;
+    pub const SET_SESS_CACHE_SIZE: i32 = 42;
+    pub const GET_SESS_CACHE_SIZE: i32 = 43;
+    pub const SET_SESS_CACHE_MODE: i32 = 44;
+    pub const GET_SESS_CACHE_MODE: i32 = 45;
+}
+
+/// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
+/// a NULL ctx give 0.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    ffi_boundary!(0, {
+        let _ = parg;
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
+        let cache = &c.cache;
+        let st = &cache.stats;
+        let counter = |a: &std::sync::atomic::AtomicU64| crate::core::Stats::get(a) as c_long;
+        match cmd {
+            ctrl::SESS_NUMBER => cache.len() as c_long,
+            ctrl::SESS_CONNECT => counter(&st.connect),
+            ctrl::SESS_CONNECT_GOOD => counter(&st.connect_good),
+            ctrl::SESS_CONNECT_RENEGOTIATE => counter(&st.connect_renegotiate),
+            ctrl::SESS_ACCEPT => counter(&st.accept),
+            ctrl::SESS_ACCEPT_GOOD => counter(&st.accept_good),
+            ctrl::SESS_ACCEPT_RENEGOTIATE => counter(&st.accept_renegotiate),
+            ctrl::SESS_HIT => counter(&st.hits),
+            ctrl::SESS_CB_HIT => counter(&st.cb_hits),
+            ctrl::SESS_MISSES => counter(&st.misses),
+            ctrl::SESS_TIMEOUTS => counter(&st.timeouts),
+            ctrl::SESS_CACHE_FULL => counter(&st.cache_full),
+            ctrl::SET_SESS_CACHE_SIZE => cache.set_size(larg as i64) as c_long,
+            ctrl::GET_SESS_CACHE_SIZE => cache.size() as c_long,
+            // OpenSSL stores the mode into a uint32_t without checking it.
+            ctrl::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
+            ctrl::GET_SESS_CACHE_MODE => cache.mode() as c_long,
+            _ => 0,
+        }
+    })
+}

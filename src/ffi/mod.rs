@@ -1,0 +1,10 @@
+//! OpenSSL's C API over the core: the only place with raw pointers. One file per C type.
+
+// `c_long` is 32 bits on some targets: the casts between it and i64 are not no-ops there.
+#![allow(clippy::unnecessary_cast)]
+
+pub mod boundary;
+pub mod ctx;
+pub mod ex_data;
+pub mod session;
+pub mod ssl;

@@ -1,0 +1,228 @@
+//! `SSL_SESSION`: creation, reference counting and field access.
+//!
+//! A `SSL_SESSION *` is `Arc::into_raw` of a `Session`: `SSL_SESSION_up_ref` adds a strong
+//! count, `SSL_SESSION_free` drops one.
+
+use libc::{c_int, c_long, c_uchar, c_uint};
+use std::sync::Arc;
+
+use super::boundary::{SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out};
+use crate::core::clock::{Clock, SystemClock};
+use crate::core::session::Session;
+
+/// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
+    ffi_boundary!(std::ptr::null_mut(), { into_c(Session::new(SystemClock.now())) })
+}
+
+/// Adds a reference: 1, or 0 for NULL.
+///
+/// # Safety
+/// `ses` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(ses) }, 0);
+        std::mem::forget(Arc::clone(&s));
+        1
+    })
+}
+
+/// Drops a reference; the last one frees the session. NULL is ignored.
+///
+/// # Safety
+/// `ses` is NULL or a live session whose reference the caller gives up.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_free(ses: *mut SSL_SESSION) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        drop(unsafe { take::<Session, SSL_SESSION>(ses) });
+    })
+}
+
+/// A deep copy in no cache, with one reference; it keeps the "not resumable" mark. NULL for
+/// NULL.
+///
+/// # Safety
+/// `src` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SESSION {
+    ffi_boundary!(std::ptr::null_mut(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(src) }, std::ptr::null_mut());
+        into_c(s.dup())
+    })
+}
+
+/// The session id (a pointer into the session, valid while it lives) and, if `len` is not
+/// NULL, its length. NULL (and length 0) for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `len` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
+    ffi_boundary!(std::ptr::null(), {
+        // SAFETY: forwarded to the caller.
+        let Some(s) = (unsafe { session(s) }) else {
+            // SAFETY: forwarded to the caller.
+            unsafe { write_out(len, 0) };
+            return std::ptr::null();
+        };
+        let f = s.read();
+        // SAFETY: forwarded to the caller.
+        unsafe { write_out(len, f.id.as_slice().len() as c_uint) };
+        f.id.buffer().as_ptr()
+    })
+}
+
+/// Sets the session id: 1, or 0 if longer than 32 bytes (or NULL). A cached session keeps the
+/// key it was cached under, as in OpenSSL.
+///
+/// # Safety
+/// `s` is NULL or a live session; `sid` points to `sid_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_uchar, sid_len: c_uint) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        // SAFETY: forwarded to the caller.
+        let id = try_ref!(unsafe { bytes(sid, sid_len as usize) }, 0);
+        s.set_id(id) as c_int
+    })
+}
+
+/// The session id context (a pointer into the session) and its length. NULL for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session; `len` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get0_id_context(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
+    ffi_boundary!(std::ptr::null(), {
+        // SAFETY: forwarded to the caller.
+        let Some(s) = (unsafe { session(s) }) else {
+            // SAFETY: forwarded to the caller.
+            unsafe { write_out(len, 0) };
+            return std::ptr::null();
+        };
+        let f = s.read();
+        // SAFETY: forwarded to the caller.
+        unsafe { write_out(len, f.sid_ctx.as_slice().len() as c_uint) };
+        f.sid_ctx.buffer().as_ptr()
+    })
+}
+
+/// Sets the session id context: 1, or 0 if longer than 32 bytes (or NULL).
+///
+/// # Safety
+/// `s` is NULL or a live session; `sid_ctx` points to `sid_ctx_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set1_id_context(
+    s: *mut SSL_SESSION,
+    sid_ctx: *const c_uchar,
+    sid_ctx_len: c_uint,
+) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        // SAFETY: forwarded to the caller.
+        let ctx = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
+        s.set_sid_ctx(ctx) as c_int
+    })
+}
+
+/// The creation time in seconds since the epoch; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.time() as c_long
+    })
+}
+
+/// Sets the creation time, re-sorting the session in the caches that hold it. Returns `t`
+/// (so 0 for `t == 0`), as OpenSSL does; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.set_time(t as i64);
+        t
+    })
+}
+
+/// The timeout in seconds; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.timeout() as c_long
+    })
+}
+
+/// Sets the timeout, re-sorting the session in its caches: 1, or 0 for a negative `t` or NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.set_timeout(t as i64) as c_long
+    })
+}
+
+/// 1 if the session can be offered for resumption: not removed or invalidated, and it has
+/// an id or a ticket. 0 otherwise or for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.is_resumable() as c_int
+    })
+}
+
+/// The protocol version (`TLS1_2_VERSION`…), 0 if unset or for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.version()
+    })
+}
+
+/// Sets the protocol version: 1 (0 for NULL). Like OpenSSL, a cached session keeps its key.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, version: c_int) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(s) }, 0);
+        s.set_version(version);
+        1
+    })
+}

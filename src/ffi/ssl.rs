@@ -1,0 +1,337 @@
+//! `SSL`: one connection's view of the session cache (its session, id context, shutdown
+//! state), and the rule that an unclean end invalidates its session.
+
+use libc::{c_int, c_uchar, c_uint};
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+use super::boundary::{Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref};
+use super::ctx::{self, CHooks, Ctx};
+use super::ex_data::{Class, ExData};
+use crate::core::resume;
+use crate::core::session::{SidCtx, Session};
+
+/// `SSL_SENT_SHUTDOWN`.
+pub const SENT_SHUTDOWN: c_int = 1;
+/// `SSL_RECEIVED_SHUTDOWN`.
+pub const RECEIVED_SHUTDOWN: c_int = 2;
+/// `TLS1_3_VERSION`: what `SSL_version` reports before a handshake.
+pub const HIGHEST_VERSION: i32 = 0x0304;
+
+/// Where the connection is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handshake {
+    /// Nothing sent or received yet (OpenSSL's "before").
+    Before,
+    InProgress,
+    Done,
+}
+
+/// Connection state that callbacks may read, so it is never locked across a callback.
+pub struct SslState {
+    pub session: Option<Arc<Session>>,
+    pub sid_ctx: SidCtx,
+    pub shutdown: c_int,
+    pub quiet_shutdown: c_int,
+    pub hit: bool,
+    pub handshake: Handshake,
+    pub version: i32,
+    pub is_server: bool,
+}
+
+/// An `SSL`.
+pub struct Ssl {
+    /// The session context: every cache operation of this connection goes to its cache.
+    pub ctx: Arc<Ctx>,
+    pub state: Mutex<SslState>,
+    pub ex_data: ExData,
+}
+
+impl Ssl {
+    fn ctx_ptr(&self) -> *mut SSL_CTX {
+        as_c(&self.ctx)
+    }
+
+    pub(crate) fn hooks(&self, me: *mut SSL) -> CHooks {
+        CHooks::for_ssl(&self.ctx, self.ctx_ptr(), me)
+    }
+
+    /// `ssl_clear_bad_session`: an established connection that did not send close_notify
+    /// removes its session from the cache (remove callback included). Returns whether it did.
+    fn clear_bad_session(&self, me: *mut SSL) -> bool {
+        let (session, sent, in_init) = {
+            let st = self.state.lock();
+            (st.session.clone(), st.shutdown & SENT_SHUTDOWN != 0, st.handshake != Handshake::Done)
+        };
+        resume::connection_ended(&self.ctx.cache, &self.hooks(me), session.as_ref(), sent, in_init)
+    }
+
+    /// Marks the handshake finished (the TLS front does this; tests use it to reach the
+    /// "established" state without a peer).
+    pub fn finish_handshake(&self, version: i32, hit: bool) {
+        let mut st = self.state.lock();
+        st.handshake = Handshake::Done;
+        st.version = version;
+        st.hit = hit;
+    }
+}
+
+/// Borrows an `SSL *`.
+///
+/// # Safety
+/// `p` is NULL or a live connection pointer.
+pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
+    // SAFETY: forwarded to the caller.
+    unsafe { borrow::<Ssl, SSL>(p) }
+}
+
+/// A new connection using `ctx` as its session context (it holds a reference on it). It
+/// copies the context's session id context. NULL for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
+    ffi_boundary!(std::ptr::null_mut(), {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { ctx::ctx(ctx) }, std::ptr::null_mut());
+        ctx::retain(&c);
+        let state = SslState {
+            session: None,
+            sid_ctx: *c.sid_ctx.lock(),
+            shutdown: 0,
+            quiet_shutdown: 0,
+            hit: false,
+            handshake: Handshake::Before,
+            version: HIGHEST_VERSION,
+            is_server: c.method.server,
+        };
+        let s = Arc::new(Ssl { ctx: Arc::clone(&c), state: Mutex::new(state), ex_data: ExData::default() });
+        let p = into_c::<Ssl, SSL>(s);
+        // SAFETY: `p` was just made.
+        if let Some(s) = unsafe { ssl(p) } {
+            // SAFETY: `p` is this connection.
+            unsafe { s.ex_data.run_new_funcs(Class::Ssl, p.cast()) };
+        }
+        p
+    })
+}
+
+/// Frees a connection: ex_data first, then, if the handshake finished and this side never
+/// sent close_notify, its session is removed from the cache (remove callback) and marked not
+/// resumable; then the context reference is dropped. NULL is ignored.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let Some(s) = (unsafe { take::<Ssl, SSL>(ssl) }) else { return };
+        // SAFETY: `ssl` is this connection.
+        unsafe { s.ex_data.run_free_funcs(Class::Ssl, ssl.cast()) };
+        s.clear_bad_session(ssl);
+        let session = s.state.lock().session.take();
+        drop(session);
+        let ctx_ptr = s.ctx_ptr();
+        drop(s);
+        // SAFETY: the reference taken in `SSL_new`.
+        unsafe { ctx::release(ctx_ptr) };
+    })
+}
+
+/// Resets the connection for reuse: a session that ended uncleanly is removed (as in
+/// `SSL_free`) and dropped; a cleanly shut down session is kept. 1, or 0 for NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
+        let dropped = if s.clear_bad_session(ssl) { s.state.lock().session.take() } else { None };
+        drop(dropped);
+        let mut st = s.state.lock();
+        st.hit = false;
+        st.shutdown = 0;
+        st.handshake = Handshake::Before;
+        st.version = HIGHEST_VERSION;
+        1
+    })
+}
+
+/// The connection's context (borrowed), or NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
+    ffi_boundary!(std::ptr::null_mut(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
+        s.ctx_ptr()
+    })
+}
+
+/// The protocol version: the negotiated one, or `TLS1_3_VERSION` before a handshake; 0 for
+/// NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
+        s.state.lock().version
+    })
+}
+
+/// Sets the session to resume (NULL clears it) and takes a reference on it. If the current
+/// session ended uncleanly it is first removed from the cache. 1, or 0 for a NULL `to`.
+///
+/// # Safety
+/// `to` is NULL or a live connection; `session` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(to) }, 0);
+        s.clear_bad_session(to);
+        // SAFETY: forwarded to the caller.
+        let new = unsafe { self::session(session) }.map(|b| Arc::clone(&b));
+        let old = std::mem::replace(&mut s.state.lock().session, new);
+        drop(old);
+        1
+    })
+}
+
+/// The connection's session, borrowed (no reference taken), or NULL. Also `SSL_get0_session`.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
+    ffi_boundary!(std::ptr::null_mut(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
+        s.state.lock().session.as_ref().map_or(std::ptr::null_mut(), as_c)
+    })
+}
+
+/// The connection's session with a new reference the caller must free, or NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
+    ffi_boundary!(std::ptr::null_mut(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
+        s.state.lock().session.clone().map_or(std::ptr::null_mut(), into_c)
+    })
+}
+
+/// 1 if the handshake resumed a session, else 0 (and 0 for NULL). Also `SSL_cache_hit`.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_session_reused(s: *const SSL) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, 0);
+        s.state.lock().hit as c_int
+    })
+}
+
+/// Sets this connection's session id context: 1, or 0 if longer than 32 bytes (or NULL).
+///
+/// # Safety
+/// `ssl` is NULL or a live connection; `sid_ctx` points to `sid_ctx_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_session_id_context(
+    ssl: *mut SSL,
+    sid_ctx: *const c_uchar,
+    sid_ctx_len: c_uint,
+) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
+        // SAFETY: forwarded to the caller.
+        let data = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
+        s.state.lock().sid_ctx = try_ref!(SidCtx::new(data), 0);
+        1
+    })
+}
+
+/// 1 if the internal cache of the session context holds a session with this id and the
+/// connection's protocol version (`TLS1_3_VERSION` before a handshake). Never consults the
+/// external cache. 0 for an id over 32 bytes or NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `id` points to `id_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c_uchar, id_len: c_uint) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, 0);
+        // SAFETY: forwarded to the caller.
+        let id = try_ref!(unsafe { bytes(id, id_len as usize) }, 0);
+        let version = s.state.lock().version;
+        s.ctx.cache.contains(version, id) as c_int
+    })
+}
+
+/// Sets the shutdown flags (`SSL_SENT_SHUTDOWN`, `SSL_RECEIVED_SHUTDOWN`) as given.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) });
+        s.state.lock().shutdown = mode;
+    })
+}
+
+/// The shutdown flags; 0 for NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
+        s.state.lock().shutdown
+    })
+}
+
+/// With a nonzero `mode`, `SSL_shutdown` will only set the flags, sending nothing.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
+    ffi_boundary!((), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) });
+        s.state.lock().quiet_shutdown = mode;
+    })
+}
+
+/// The quiet shutdown setting as stored; 0 for NULL.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
+        s.state.lock().quiet_shutdown
+    })
+}
