@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 #define OPENSSL_VERSION_MAJOR 3
+/* Lets a program tell sesscache from OpenSSL. */
+#define SESSCACHE_VERSION_NUMBER 0x000100L
 #define HEADER_SSL_H
 #define OPENSSL_SSL_H
 

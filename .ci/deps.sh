@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need when it is missing (as root), or names the command.
+set -eu
+missing=()
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+    echo "missing packages; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi

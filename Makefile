@@ -1,0 +1,85 @@
+# sesscache — build, test, demo. `make demo` runs the main example, `make test` runs every test.
+
+CARGO   ?= cargo
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   := build
+DEBUG   := target/debug
+RELEASE := target/release
+
+# C tests: strict warnings, sanitizers on.
+CSTD      := -std=c11 -Wall -Wextra -Werror -g -O1
+SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CTEST_SRC := $(sort $(wildcard ctests/test_*.c))
+# Tests of sesscache-only behaviour (NULL arguments crash OpenSSL): not built against OpenSSL.
+SESSCACHE_ONLY := ctests/test_null_args.c
+CTEST_OURS    := $(patsubst ctests/%.c,$(BUILD)/ctests/sesscache/%,$(CTEST_SRC))
+CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(SESSCACHE_ONLY),$(CTEST_SRC)))
+
+LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
+LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
+
+.PHONY: all lib debuglib test ctest ctest-ours ctest-openssl demo header check-header install clean deps fmt-check clippy
+
+all: lib
+
+deps:
+	@./.ci/deps.sh
+
+lib:
+	$(CARGO) build --release
+
+debuglib:
+	$(CARGO) build
+
+# Everything: Rust unit tests, lint, header drift, then the C tests against sesscache (ASan+UBSan)
+# and, to prove their expectations, against the system OpenSSL 3.0. Ends with "N passed, N failed".
+test: deps
+	$(CARGO) test
+	$(MAKE) --no-print-directory check-header
+	$(MAKE) --no-print-directory ctest
+
+ctest: debuglib $(CTEST_OURS) $(CTEST_OPENSSL)
+	@./ctests/run.sh $(CTEST_OURS) $(CTEST_OPENSSL)
+
+ctest-ours: debuglib $(CTEST_OURS)
+	@./ctests/run.sh $(CTEST_OURS)
+
+ctest-openssl: $(CTEST_OPENSSL)
+	@./ctests/run.sh $(CTEST_OPENSSL)
+
+$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(SANITIZE) -Iinclude -Ictests $< -o $@ $(LINK_OURS_DEBUG)
+
+$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(SANITIZE) -Ictests $< -o $@ -lssl -lcrypto
+
+$(DEBUG)/libsesscache.so: debuglib
+
+# The main example: an external session cache driven through the public API.
+demo: lib
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Iinclude examples/external_cache.c -o $(BUILD)/external_cache $(LINK_OURS_RELEASE)
+	./$(BUILD)/external_cache
+
+# Regenerate the committed header from src/ffi.
+header: debuglib
+	cp target/include/openssl/ssl.h include/openssl/ssl.h
+
+check-header: debuglib
+	@cmp -s target/include/openssl/ssl.h include/openssl/ssl.h \
+	  || { echo "include/openssl/ssl.h is stale: run 'make header' and commit it"; exit 1; }
+	@echo "header up to date"
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/openssl $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(RELEASE)/libsesscache.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(RELEASE)/libsesscache.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/openssl/ssl.h $(DESTDIR)$(PREFIX)/include/openssl/ssl.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' sesscache.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sesscache.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)
