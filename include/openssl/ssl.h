@@ -93,6 +93,9 @@ typedef int CRYPTO_EX_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *
 #define SSL_CTX_set_session_cache_mode(ctx, m) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, m, NULL)
 #define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_SESS_CACHE_MODE, 0, NULL)
 
+/* Memory that the library allocates for the caller (i2d_SSL_SESSION with *pp == NULL). */
+#define OPENSSL_free(addr) CRYPTO_free(addr, __FILE__, __LINE__)
+
 /* Aliases. */
 #define SSL_get0_session SSL_get_session
 #define SSL_cache_hit(s) SSL_session_reused(s)
@@ -352,6 +355,32 @@ int SSL_SESSION_get_protocol_version(const SSL_SESSION *s);
 // # Safety
 // `s` is NULL or a live session.
 int SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version);
+
+// Writes the session's DER (OpenSSL's `SSL_SESSION_ASN1`) and returns its length; 0 when the
+// session has no cipher, or for NULL. With `pp == NULL` only the length is returned; with
+// `*pp == NULL` a buffer is allocated (free it with `OPENSSL_free`) and stored in `*pp`;
+// otherwise the bytes are written at `*pp`, which is advanced past them.
+//
+// # Safety
+// `in_` is NULL or a live session; `pp` is NULL or points to NULL or to a buffer large enough
+// for the encoding (ask for the length first).
+int i2d_SSL_SESSION(const SSL_SESSION *in_, unsigned char **pp);
+
+// Reads one DER session from `*pp` (at most `length` bytes) and advances `*pp` past it. With
+// `a` and `*a` non-NULL the session `*a` is filled in and returned; with `a` non-NULL and
+// `*a` NULL the new session is also stored in `*a`. NULL on any error, `*pp` unchanged. A
+// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds.
+//
+// # Safety
+// `a` is NULL or points to NULL or a live session; `pp` is NULL or points to NULL or to
+// `length` readable bytes.
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long length);
+
+// Frees memory that `i2d_SSL_SESSION` allocated (`OPENSSL_free`).
+//
+// # Safety
+// `addr` is NULL or was allocated by this library.
+void CRYPTO_free(void *addr, const char *file, int line);
 
 // A new connection using `ctx` as its session context (it holds a reference on it). It
 // copies the context's session id context. NULL for NULL.

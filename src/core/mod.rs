@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod clock;
+pub mod der;
 pub mod resume;
 pub mod session;
 

@@ -123,6 +123,11 @@ pub struct SessionFields {
     pub max_early_data: u32,
     pub max_fragment_len_mode: u8,
     pub kex_group: u32,
+    pub psk_identity_hint: Option<Vec<u8>>,
+    pub psk_identity: Option<Vec<u8>>,
+    pub srp_username: Option<Vec<u8>>,
+    /// Compression method; 0 (none) in every session TLS makes today.
+    pub compress_meth: u8,
 }
 
 impl SessionFields {
@@ -149,6 +154,10 @@ impl SessionFields {
             max_early_data: 0,
             max_fragment_len_mode: MAX_FRAGMENT_LEN_UNSPECIFIED,
             kex_group: 0,
+            psk_identity_hint: None,
+            psk_identity: None,
+            srp_username: None,
+            compress_meth: 0,
         }
     }
 
@@ -234,11 +243,11 @@ impl Session {
         f(&mut self.fields.write())
     }
 
-    /// Replaces every field (`d2i_SSL_SESSION` into an existing object) and re-sorts the
-    /// session in the caches that hold it.
+    /// Replaces every serialized field (`d2i_SSL_SESSION` into an existing object) and
+    /// re-sorts the session in the caches that hold it. The not-resumable mark stays, as in
+    /// OpenSSL.
     pub fn replace_fields(&self, fields: SessionFields) {
         *self.fields.write() = fields;
-        self.not_resumable.store(false, Ordering::Relaxed);
         self.reposition_in_holders();
     }
 

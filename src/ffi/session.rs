@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::boundary::{SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out};
 use crate::core::clock::{Clock, SystemClock};
+use crate::core::der;
 use crate::core::session::Session;
 
 /// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
@@ -225,4 +226,103 @@ pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, v
         s.set_version(version);
         1
     })
+}
+
+/// Writes the session's DER (OpenSSL's `SSL_SESSION_ASN1`) and returns its length; 0 when the
+/// session has no cipher, or for NULL. With `pp == NULL` only the length is returned; with
+/// `*pp == NULL` a buffer is allocated (free it with `OPENSSL_free`) and stored in `*pp`;
+/// otherwise the bytes are written at `*pp`, which is advanced past them.
+///
+/// # Safety
+/// `in_` is NULL or a live session; `pp` is NULL or points to NULL or to a buffer large enough
+/// for the encoding (ask for the length first).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { session(in_) }, 0);
+        let der = try_ref!(der::encode(&s.read()), 0);
+        let Ok(len) = c_int::try_from(der.len()) else { return 0 };
+        if pp.is_null() {
+            return len;
+        }
+        // SAFETY: `pp` is non-NULL and readable per the caller.
+        let out = unsafe { *pp };
+        if out.is_null() {
+            // SAFETY: plain allocation of `der.len()` bytes; checked for NULL below.
+            let buf = unsafe { libc::malloc(der.len()) }.cast::<c_uchar>();
+            if buf.is_null() {
+                return 0;
+            }
+            // SAFETY: `buf` has room for `der.len()` bytes and does not overlap `der`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(der.as_ptr(), buf, der.len());
+                *pp = buf;
+            }
+        } else {
+            // SAFETY: the caller's buffer holds at least `len` bytes; `*pp` is writable.
+            unsafe {
+                std::ptr::copy_nonoverlapping(der.as_ptr(), out, der.len());
+                *pp = out.add(der.len());
+            }
+        }
+        len
+    })
+}
+
+/// Reads one DER session from `*pp` (at most `length` bytes) and advances `*pp` past it. With
+/// `a` and `*a` non-NULL the session `*a` is filled in and returned; with `a` non-NULL and
+/// `*a` NULL the new session is also stored in `*a`. NULL on any error, `*pp` unchanged. A
+/// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds.
+///
+/// # Safety
+/// `a` is NULL or points to NULL or a live session; `pp` is NULL or points to NULL or to
+/// `length` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn d2i_SSL_SESSION(
+    a: *mut *mut SSL_SESSION,
+    pp: *mut *const c_uchar,
+    length: c_long,
+) -> *mut SSL_SESSION {
+    ffi_boundary!(std::ptr::null_mut(), {
+        if pp.is_null() || length <= 0 {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: `pp` is non-NULL and readable per the caller.
+        let start = unsafe { *pp };
+        // SAFETY: `start` points to `length` readable bytes per the caller.
+        let input = try_ref!(unsafe { bytes(start, length as usize) }, std::ptr::null_mut());
+        let Ok((fields, used)) = der::decode(input, SystemClock.now()) else { return std::ptr::null_mut() };
+        // SAFETY: `a` is NULL or readable per the caller.
+        let existing = if a.is_null() { std::ptr::null_mut() } else { unsafe { *a } };
+        // SAFETY: a non-NULL `*a` is a live session per the caller.
+        let result = match unsafe { session(existing) } {
+            Some(s) => {
+                s.replace_fields(fields);
+                existing
+            }
+            None => {
+                let p = into_c(Session::from_fields(fields));
+                if !a.is_null() {
+                    // SAFETY: `a` is non-NULL and writable per the caller.
+                    unsafe { *a = p };
+                }
+                p
+            }
+        };
+        // SAFETY: `used <= length`, so the advanced pointer stays within the caller's buffer.
+        unsafe { *pp = start.add(used) };
+        result
+    })
+}
+
+/// Frees memory that `i2d_SSL_SESSION` allocated (`OPENSSL_free`).
+///
+/// # Safety
+/// `addr` is NULL or was allocated by this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc::c_char, line: c_int) {
+    let _ = (file, line);
+    // SAFETY: the caller passes memory from `libc::malloc` (or NULL).
+    unsafe { libc::free(addr) }
 }

@@ -1,0 +1,174 @@
+/* SSL_SESSION accessors: SSL_SESSION_new defaults, reference counting, id and id context with
+ * their length limits, protocol version, time and timeout (and the SSL_get_time/... aliases),
+ * SSL_SESSION_is_resumable and SSL_SESSION_dup. */
+#include <openssl/ssl.h>
+#include "check.h"
+
+#include <time.h>
+
+int main(void)
+{
+    unsigned int len;
+    int r;
+    long l;
+
+    /* Defaults of a new session. */
+    long before = (long)time(NULL);
+    SSL_SESSION *s = SSL_SESSION_new();
+    long after = (long)time(NULL);
+    CHECK(s != NULL, "SSL_SESSION_new returned NULL");
+    l = SSL_SESSION_get_timeout(s);
+    CHECK_EQ(l, 304, "timeout of a new session");
+    l = SSL_SESSION_get_time(s);
+    CHECK(l >= before && l <= after, "time of a new session is %ld, expected time(NULL) in [%ld, %ld]", l,
+          before, after);
+    r = SSL_SESSION_get_protocol_version(s);
+    CHECK_EQ(r, 0, "protocol version of a new session");
+    len = 99;
+    const unsigned char *idp = SSL_SESSION_get_id(s, &len);
+    CHECK(idp != NULL && len == 0, "a new session has no id: got pointer %p, length %u (expected non-NULL, 0)",
+          (const void *)idp, len);
+    len = 99;
+    const unsigned char *ctxp = SSL_SESSION_get0_id_context(s, &len);
+    CHECK(ctxp != NULL && len == 0, "a new session has no id context: got pointer %p, length %u",
+          (const void *)ctxp, len);
+    r = SSL_SESSION_is_resumable(s);
+    CHECK_EQ(r, 0, "a new session without an id is not resumable");
+
+    /* up_ref: 1, and the object survives one free. */
+    r = SSL_SESSION_up_ref(s);
+    CHECK_EQ(r, 1, "SSL_SESSION_up_ref");
+    SSL_SESSION_free(s);
+    l = SSL_SESSION_get_timeout(s); /* ASan would report a use after free here */
+    CHECK_EQ(l, 304, "timeout read after freeing one of two references");
+
+    /* Id round trip; the session keeps its own copy. */
+    unsigned char id[33], id2[33];
+    memset(id, 0xA1, sizeof id);
+    memset(id2, 0xB2, sizeof id2);
+    r = SSL_SESSION_set1_id(s, id, 32);
+    CHECK_EQ(r, 1, "SSL_SESSION_set1_id with 32 bytes");
+    memset(id, 0, sizeof id); /* the session must have copied the bytes, not kept the pointer */
+    idp = SSL_SESSION_get_id(s, &len);
+    int copied = len == 32 && idp[0] == 0xA1 && idp[31] == 0xA1;
+    CHECK(copied, "get_id after set1_id (input buffer since cleared): length %u, first byte 0x%02x "
+          "(expected 32, 0xa1)", len, len ? idp[0] : 0);
+    memset(id, 0xA1, sizeof id);
+    const unsigned char *idp_nolen = SSL_SESSION_get_id(s, NULL);
+    CHECK(idp_nolen == idp, "get_id with a NULL length must return the same pointer");
+    r = SSL_SESSION_set1_id(s, id2, 33);
+    CHECK_EQ(r, 0, "SSL_SESSION_set1_id with 33 bytes");
+    idp = SSL_SESSION_get_id(s, &len);
+    CHECK(len == 32 && idp[0] == 0xA1 && idp[31] == 0xA1,
+          "a rejected 33-byte id must leave the id unchanged: length %u, first byte 0x%02x", len, idp[0]);
+    r = SSL_SESSION_is_resumable(s);
+    CHECK_EQ(r, 1, "a session with an id is resumable");
+
+    /* Id context round trip. */
+    unsigned char sctx[33];
+    memset(sctx, 0xC3, sizeof sctx);
+    r = SSL_SESSION_set1_id_context(s, sctx, 32);
+    CHECK_EQ(r, 1, "SSL_SESSION_set1_id_context with 32 bytes");
+    ctxp = SSL_SESSION_get0_id_context(s, &len);
+    CHECK(len == 32 && memcmp(ctxp, sctx, 32) == 0, "get0_id_context after set1_id_context: length %u", len);
+    r = SSL_SESSION_set1_id_context(s, id2, 33);
+    CHECK_EQ(r, 0, "SSL_SESSION_set1_id_context with 33 bytes");
+    ctxp = SSL_SESSION_get0_id_context(s, &len);
+    CHECK(len == 32 && memcmp(ctxp, sctx, 32) == 0,
+          "a rejected 33-byte id context must leave the context unchanged: length %u, first byte 0x%02x",
+          len, ctxp[0]);
+
+    /* Protocol version. */
+    r = SSL_SESSION_set_protocol_version(s, TLS1_2_VERSION);
+    int v = SSL_SESSION_get_protocol_version(s);
+    CHECK(r == 1 && v == TLS1_2_VERSION, "set_protocol_version(TLS1_2) returned %d, get gives 0x%x", r, v);
+
+    /* Time and timeout. */
+    l = SSL_SESSION_set_time(s, 12345);
+    CHECK_EQ(l, 12345, "SSL_SESSION_set_time returns its argument");
+    l = SSL_SESSION_get_time(s);
+    CHECK_EQ(l, 12345, "get_time after set_time(12345)");
+    l = SSL_SESSION_set_time(s, 0);
+    CHECK_EQ(l, 0, "SSL_SESSION_set_time(0) returns 0");
+    l = SSL_SESSION_get_time(s);
+    CHECK_EQ(l, 0, "get_time after set_time(0) (the time is set although 0 is returned)");
+    l = SSL_SESSION_set_timeout(s, 600);
+    CHECK_EQ(l, 1, "SSL_SESSION_set_timeout(600)");
+    l = SSL_SESSION_get_timeout(s);
+    CHECK_EQ(l, 600, "get_timeout after set_timeout(600)");
+    l = SSL_SESSION_set_timeout(s, -1);
+    CHECK_EQ(l, 0, "SSL_SESSION_set_timeout(-1)");
+    l = SSL_SESSION_get_timeout(s);
+    CHECK_EQ(l, 600, "a rejected negative timeout leaves the timeout unchanged");
+
+    /* The SSL_get_time/SSL_set_time/SSL_get_timeout/SSL_set_timeout aliases. */
+    l = SSL_set_time(s, 777);
+    CHECK_EQ(l, 777, "SSL_set_time returns its argument");
+    l = SSL_get_time(s);
+    CHECK_EQ(l, 777, "SSL_get_time after SSL_set_time(777)");
+    l = SSL_set_timeout(s, 55);
+    CHECK_EQ(l, 1, "SSL_set_timeout(55)");
+    l = SSL_get_timeout(s);
+    CHECK_EQ(l, 55, "SSL_get_timeout after SSL_set_timeout(55)");
+    l = SSL_SESSION_get_timeout(s);
+    CHECK_EQ(l, 55, "SSL_SESSION_get_timeout sees the value set through the alias");
+
+    /* A zero-length id makes the session not resumable again. */
+    SSL_SESSION *e = SSL_SESSION_new();
+    SSL_SESSION_set1_id(e, id, 32);
+    r = SSL_SESSION_set1_id(e, id, 0);
+    idp = SSL_SESSION_get_id(e, &len);
+    int er = SSL_SESSION_is_resumable(e);
+    CHECK(r == 1 && len == 0 && er == 0, "set1_id with length 0: returned %d, length %u, resumable %d "
+          "(expected 1, 0, 0)", r, len, er);
+    SSL_SESSION_free(e);
+
+    /* SSL_SESSION_dup of a resumable session. */
+    SSL_SESSION *d = SSL_SESSION_dup(s);
+    CHECK(d != NULL && d != s, "SSL_SESSION_dup must return a distinct object (got %p for %p)", (void *)d,
+          (void *)s);
+    unsigned int dlen, dclen;
+    const unsigned char *did = SSL_SESSION_get_id(d, &dlen);
+    const unsigned char *dctx = SSL_SESSION_get0_id_context(d, &dclen);
+    CHECK(dlen == 32 && memcmp(did, id, 32) == 0 && did != SSL_SESSION_get_id(s, NULL),
+          "the copy has the same id in its own buffer (length %u)", dlen);
+    CHECK(dclen == 32 && memcmp(dctx, sctx, 32) == 0, "the copy has the same id context (length %u)", dclen);
+    long dt = SSL_SESSION_get_time(d), dto = SSL_SESSION_get_timeout(d);
+    int dv = SSL_SESSION_get_protocol_version(d);
+    CHECK(dt == 777 && dto == 55 && dv == TLS1_2_VERSION,
+          "the copy has time %ld, timeout %ld, version 0x%x (expected 777, 55, 0x303)", dt, dto, dv);
+    r = SSL_SESSION_is_resumable(d);
+    CHECK_EQ(r, 1, "the copy of a resumable session is resumable");
+    SSL_SESSION_set_timeout(d, 99);
+    l = SSL_SESSION_get_timeout(s);
+    CHECK_EQ(l, 55, "changing the copy's timeout leaves the original alone");
+    SSL_SESSION_free(d);
+
+    /* is_resumable after SSL_CTX_remove_session, and dup keeps the mark. */
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    CHECK(ctx != NULL, "SSL_CTX_new failed");
+    r = SSL_CTX_add_session(ctx, s);
+    CHECK_EQ(r, 1, "add of the session");
+    r = SSL_SESSION_is_resumable(s);
+    CHECK_EQ(r, 1, "a cached session is resumable");
+    r = SSL_CTX_remove_session(ctx, s);
+    CHECK_EQ(r, 1, "remove of the cached session");
+    r = SSL_SESSION_is_resumable(s);
+    CHECK_EQ(r, 0, "a removed session is not resumable");
+    idp = SSL_SESSION_get_id(s, &len);
+    CHECK(len == 32 && idp[0] == 0xA1, "a removed session keeps its id (length %u)", len);
+    d = SSL_SESSION_dup(s);
+    CHECK(d != NULL, "SSL_SESSION_dup of a removed session returned NULL");
+    r = SSL_SESSION_is_resumable(d);
+    CHECK_EQ(r, 0, "SSL_SESSION_dup keeps the not-resumable mark");
+    did = SSL_SESSION_get_id(d, &dlen);
+    CHECK(dlen == 32 && memcmp(did, id, 32) == 0, "the copy of a removed session has the same id");
+    SSL_SESSION_free(d);
+    r = SSL_SESSION_set1_id(s, id2, 32);
+    int sr = SSL_SESSION_is_resumable(s);
+    CHECK(r == 1 && sr == 0, "a new id does not clear the not-resumable mark: set1_id %d, resumable %d", r, sr);
+
+    SSL_CTX_free(ctx);
+    SSL_SESSION_free(s);
+    return check_summary();
+}

@@ -1,0 +1,341 @@
+//! `i2d_SSL_SESSION` / `d2i_SSL_SESSION`: OpenSSL 3.0's `SSL_SESSION_ASN1` DER layout, on
+//! RustCrypto's `der` crate. The decoder reads bytes other processes wrote, so it is strict:
+//! DER only, bounded field lengths, no trailing data inside the structure.
+
+use der::asn1::{AnyRef, OctetStringRef};
+use der::{Decode, Encode, Reader, Sequence, SliceReader};
+
+use super::session::{
+    MAX_ID_LEN, MAX_MASTER_KEY_LEN, MAX_SID_CTX_LEN, SessionFields, SessionId, SidCtx,
+};
+
+/// `SSL_SESSION_ASN1_VERSION`.
+const ASN1_VERSION: u32 = 1;
+/// What `d2i` gives a session whose timeout is missing or zero.
+const DECODED_DEFAULT_TIMEOUT: i64 = 3;
+/// `DTLS1_BAD_VER`.
+const DTLS1_BAD_VER: i32 = 0x0100;
+
+/// The two-byte ids of the cipher suites OpenSSL 3.0 knows (its TLS 1.3, SSLv3/TLS and
+/// signalling suites): `d2i` refuses any other, as OpenSSL does.
+const KNOWN_CIPHERS: &[u16] = &[
+    0x0001, 0x0002, 0x0004, 0x0005, 0x0007, 0x000a, 0x0013, 0x0016, 0x0018, 0x001b, 0x002c, 0x002d, 0x002e,
+    0x002f, 0x0032, 0x0033, 0x0034, 0x0035, 0x0038, 0x0039, 0x003a, 0x003b, 0x003c, 0x003d, 0x0040, 0x0041,
+    0x0044, 0x0045, 0x0046, 0x0067, 0x006a, 0x006b, 0x006c, 0x006d, 0x0084, 0x0087, 0x0088, 0x0089, 0x008a,
+    0x008b, 0x008c, 0x008d, 0x008e, 0x008f, 0x0090, 0x0091, 0x0092, 0x0093, 0x0094, 0x0095, 0x0096, 0x0099,
+    0x009a, 0x009b, 0x009c, 0x009d, 0x009e, 0x009f, 0x00a2, 0x00a3, 0x00a6, 0x00a7, 0x00a8, 0x00a9, 0x00aa,
+    0x00ab, 0x00ac, 0x00ad, 0x00ae, 0x00af, 0x00b0, 0x00b1, 0x00b2, 0x00b3, 0x00b4, 0x00b5, 0x00b6, 0x00b7,
+    0x00b8, 0x00b9, 0x00ba, 0x00bd, 0x00be, 0x00bf, 0x00c0, 0x00c3, 0x00c4, 0x00c5, 0x00ff, 0x1301, 0x1302,
+    0x1303, 0x1304, 0x1305, 0x5600, 0xc006, 0xc007, 0xc008, 0xc009, 0xc00a, 0xc010, 0xc011, 0xc012, 0xc013,
+    0xc014, 0xc015, 0xc016, 0xc017, 0xc018, 0xc019, 0xc01a, 0xc01b, 0xc01c, 0xc01d, 0xc01e, 0xc01f, 0xc020,
+    0xc021, 0xc022, 0xc023, 0xc024, 0xc027, 0xc028, 0xc02b, 0xc02c, 0xc02f, 0xc030, 0xc033, 0xc034, 0xc035,
+    0xc036, 0xc037, 0xc038, 0xc039, 0xc03a, 0xc03b, 0xc050, 0xc051, 0xc052, 0xc053, 0xc056, 0xc057, 0xc05c,
+    0xc05d, 0xc060, 0xc061, 0xc06a, 0xc06b, 0xc06c, 0xc06d, 0xc06e, 0xc06f, 0xc072, 0xc073, 0xc076, 0xc077,
+    0xc094, 0xc095, 0xc096, 0xc097, 0xc098, 0xc099, 0xc09a, 0xc09b, 0xc09c, 0xc09d, 0xc09e, 0xc09f, 0xc0a0,
+    0xc0a1, 0xc0a2, 0xc0a3, 0xc0a4, 0xc0a5, 0xc0a6, 0xc0a7, 0xc0a8, 0xc0a9, 0xc0aa, 0xc0ab, 0xc0ac, 0xc0ad,
+    0xc0ae, 0xc0af, 0xcca8, 0xcca9, 0xccaa, 0xccab, 0xccac, 0xccad, 0xccae,
+];
+
+/// The ASN.1 structure, field for field. Integer fields OpenSSL declares "Z" (zero means
+/// absent) are `None` when zero on encoding.
+#[derive(Sequence)]
+struct SessionAsn1<'a> {
+    version: u32,
+    ssl_version: i32,
+    cipher: OctetStringRef<'a>,
+    session_id: OctetStringRef<'a>,
+    master_key: OctetStringRef<'a>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    key_arg: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "1", optional = "true")]
+    time: Option<i64>,
+    #[asn1(context_specific = "2", optional = "true")]
+    timeout: Option<i64>,
+    #[asn1(context_specific = "3", optional = "true")]
+    peer: Option<AnyRef<'a>>,
+    #[asn1(context_specific = "4", optional = "true")]
+    session_id_context: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "5", optional = "true")]
+    verify_result: Option<i32>,
+    #[asn1(context_specific = "6", optional = "true")]
+    hostname: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "7", optional = "true")]
+    psk_identity_hint: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "8", optional = "true")]
+    psk_identity: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "9", optional = "true")]
+    ticket_lifetime_hint: Option<u64>,
+    #[asn1(context_specific = "10", optional = "true")]
+    ticket: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "11", optional = "true")]
+    comp_id: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "12", optional = "true")]
+    srp_username: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "13", optional = "true")]
+    flags: Option<u64>,
+    #[asn1(context_specific = "14", optional = "true")]
+    ticket_age_add: Option<u32>,
+    #[asn1(context_specific = "15", optional = "true")]
+    max_early_data: Option<u32>,
+    #[asn1(context_specific = "16", optional = "true")]
+    alpn_selected: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "17", optional = "true")]
+    max_fragment_len_mode: Option<u32>,
+    #[asn1(context_specific = "18", optional = "true")]
+    ticket_appdata: Option<OctetStringRef<'a>>,
+    #[asn1(context_specific = "19", optional = "true")]
+    kex_group: Option<u32>,
+}
+
+/// Why `d2i` refused its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not DER, truncated, wrong tags, or trailing data inside the structure.
+    Asn1(String),
+    /// The structure's own version is not 1.
+    UnknownVersion,
+    /// Not an SSL/TLS/DTLS protocol version.
+    UnsupportedProtocol,
+    /// The cipher is not two bytes, or not a suite OpenSSL knows.
+    BadCipher,
+    /// A field is longer than its bound (id 32, id context 32, master key 512) or a
+    /// compression id is not one byte.
+    BadLength,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Asn1(e) => write!(f, "bad DER: {e}"),
+            DecodeError::UnknownVersion => f.write_str("unknown SSL_SESSION_ASN1 version"),
+            DecodeError::UnsupportedProtocol => f.write_str("unsupported protocol version"),
+            DecodeError::BadCipher => f.write_str("unknown or malformed cipher"),
+            DecodeError::BadLength => f.write_str("field too long"),
+        }
+    }
+}
+
+fn octets(data: &[u8]) -> Option<OctetStringRef<'_>> {
+    OctetStringRef::new(data).ok()
+}
+
+fn nonzero<T: Default + PartialEq>(v: T) -> Option<T> {
+    if v == T::default() { None } else { Some(v) }
+}
+
+/// `i2d_SSL_SESSION`: the DER of a session, or `None` when it has no cipher (OpenSSL returns 0).
+pub fn encode(f: &SessionFields) -> Option<Vec<u8>> {
+    let cipher = f.cipher?.to_be_bytes();
+    let comp = [f.compress_meth];
+    let asn1 = SessionAsn1 {
+        version: ASN1_VERSION,
+        ssl_version: f.version,
+        cipher: octets(&cipher)?,
+        session_id: octets(f.id.as_slice())?,
+        master_key: octets(&f.master_key)?,
+        key_arg: None,
+        time: nonzero(f.time),
+        timeout: nonzero(f.timeout),
+        peer: match &f.peer_cert {
+            Some(der) => Some(AnyRef::from_der(der).ok()?),
+            None => None,
+        },
+        // Always present, even when empty.
+        session_id_context: octets(f.sid_ctx.as_slice()),
+        verify_result: nonzero(f.verify_result as i32),
+        hostname: f.hostname.as_deref().and_then(octets),
+        psk_identity_hint: f.psk_identity_hint.as_deref().and_then(octets),
+        psk_identity: f.psk_identity.as_deref().and_then(octets),
+        ticket_lifetime_hint: nonzero(f.ticket_lifetime_hint),
+        ticket: f.ticket.as_deref().and_then(octets),
+        comp_id: if f.compress_meth != 0 { octets(&comp) } else { None },
+        srp_username: f.srp_username.as_deref().and_then(octets),
+        flags: nonzero(f.flags),
+        ticket_age_add: nonzero(f.ticket_age_add),
+        max_early_data: nonzero(f.max_early_data),
+        alpn_selected: f.alpn_selected.as_deref().and_then(octets),
+        max_fragment_len_mode: nonzero(u32::from(f.max_fragment_len_mode)),
+        ticket_appdata: f.ticket_appdata.as_deref().and_then(octets),
+        // A plain UINT32: written even when zero.
+        kex_group: Some(f.kex_group),
+    };
+    asn1.to_der().ok()
+}
+
+/// OpenSSL keeps these fields as C strings: the value ends at the first NUL.
+fn c_string(s: Option<OctetStringRef<'_>>) -> Option<Vec<u8>> {
+    s.map(|s| {
+        let b = s.as_bytes();
+        b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())].to_vec()
+    })
+}
+
+fn bounded(s: Option<OctetStringRef<'_>>, max: usize) -> Result<&[u8], DecodeError> {
+    let b = s.map_or(&[][..], |s| s.as_bytes());
+    if b.len() > max { Err(DecodeError::BadLength) } else { Ok(b) }
+}
+
+/// `d2i_SSL_SESSION`: reads one DER element from the start of `input`. Returns the fields and
+/// the number of bytes consumed (bytes after the element are left alone). A missing or zero
+/// time becomes `now`; a missing or zero timeout becomes 3 seconds.
+pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeError> {
+    let mut reader = SliceReader::new(input).map_err(|e| DecodeError::Asn1(e.to_string()))?;
+    let asn1 = SessionAsn1::decode(&mut reader).map_err(|e| DecodeError::Asn1(e.to_string()))?;
+    let consumed = u32::from(reader.position()) as usize;
+
+    if asn1.version != ASN1_VERSION {
+        return Err(DecodeError::UnknownVersion);
+    }
+    let major = asn1.ssl_version >> 8;
+    if major != 0x03 && major != 0xfe && asn1.ssl_version != DTLS1_BAD_VER {
+        return Err(DecodeError::UnsupportedProtocol);
+    }
+    let cipher = match asn1.cipher.as_bytes() {
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => return Err(DecodeError::BadCipher),
+    };
+    if KNOWN_CIPHERS.binary_search(&cipher).is_err() {
+        return Err(DecodeError::BadCipher);
+    }
+    let id = SessionId::new(bounded(Some(asn1.session_id), MAX_ID_LEN)?).ok_or(DecodeError::BadLength)?;
+    let master_key = bounded(Some(asn1.master_key), MAX_MASTER_KEY_LEN)?.to_vec();
+    let sid_ctx =
+        SidCtx::new(bounded(asn1.session_id_context, MAX_SID_CTX_LEN)?).ok_or(DecodeError::BadLength)?;
+    let compress_meth = match asn1.comp_id.map(|c| c.as_bytes()) {
+        None => 0,
+        Some([m]) => *m,
+        Some(_) => return Err(DecodeError::BadLength),
+    };
+    let time = asn1.time.filter(|&t| t != 0).unwrap_or(now);
+    let timeout = asn1.timeout.filter(|&t| t != 0).unwrap_or(DECODED_DEFAULT_TIMEOUT);
+
+    let mut f = SessionFields::new(now);
+    f.version = asn1.ssl_version;
+    f.cipher = Some(cipher);
+    f.id = id;
+    f.master_key = master_key;
+    f.set_lifetime(time, timeout);
+    f.peer_cert = asn1.peer.and_then(|p| p.to_der().ok());
+    f.sid_ctx = sid_ctx;
+    // Absent means X509_V_OK here, unlike SSL_SESSION_new's 1.
+    f.verify_result = i64::from(asn1.verify_result.unwrap_or(0));
+    f.hostname = c_string(asn1.hostname);
+    f.psk_identity_hint = c_string(asn1.psk_identity_hint);
+    f.psk_identity = c_string(asn1.psk_identity);
+    f.ticket_lifetime_hint = asn1.ticket_lifetime_hint.unwrap_or(0);
+    f.ticket_age_add = asn1.ticket_age_add.unwrap_or(0);
+    f.ticket = asn1.ticket.map(|t| t.as_bytes().to_vec());
+    f.compress_meth = compress_meth;
+    f.srp_username = c_string(asn1.srp_username);
+    // OpenSSL keeps the flags in 32 bits.
+    f.flags = u64::from(asn1.flags.unwrap_or(0) as u32);
+    f.max_early_data = asn1.max_early_data.unwrap_or(0);
+    f.alpn_selected = asn1.alpn_selected.map(|a| a.as_bytes().to_vec());
+    f.max_fragment_len_mode = asn1.max_fragment_len_mode.unwrap_or(0) as u8;
+    f.ticket_appdata = asn1.ticket_appdata.map(|a| a.as_bytes().to_vec());
+    f.kex_group = asn1.kex_group.unwrap_or(0);
+    Ok((f, consumed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls12_session() -> SessionFields {
+        let mut f = SessionFields::new(1_700_000_000);
+        f.version = 0x0303;
+        f.cipher = Some(0xc02f);
+        f.id = SessionId::new(&[0xab; 32]).unwrap();
+        f.sid_ctx = SidCtx::new(b"sid").unwrap();
+        f.master_key = vec![0x11; 48];
+        f.set_lifetime(1_700_000_000, 7200);
+        f.flags = 1;
+        f.kex_group = 0x1d;
+        f
+    }
+
+    #[test]
+    fn known_ciphers_are_sorted() {
+        assert!(KNOWN_CIPHERS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn no_cipher_encodes_nothing() {
+        assert!(encode(&SessionFields::new(5)).is_none());
+    }
+
+    #[test]
+    fn minimal_session_matches_openssl_bytes() {
+        // The minimal hand-built session of SEMANTICS.md §7.1: 117 bytes.
+        let mut f = SessionFields::new(0);
+        f.set_lifetime(0, 0);
+        f.version = 0x0303;
+        f.cipher = Some(0xc02f);
+        f.id = SessionId::new(&[7; 32]).unwrap();
+        f.master_key = vec![9; 48];
+        let der = encode(&f).unwrap();
+        assert_eq!(der.len(), 117);
+        let tail = &der[der.len() - 20..];
+        // [4]{OCTET ""} [5]{INTEGER 1} [17]{INTEGER FF} [19]{INTEGER 0}
+        assert_eq!(
+            tail,
+            &[0xa4, 0x02, 0x04, 0x00, 0xa5, 0x03, 0x02, 0x01, 0x01, 0xb1, 0x04, 0x02, 0x02, 0x00, 0xff, 0xb3, 0x03, 0x02, 0x01, 0x00]
+        );
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let mut f = tls12_session();
+        f.hostname = Some(b"example.com".to_vec());
+        f.alpn_selected = Some(b"h2".to_vec());
+        f.ticket = Some(vec![1, 2, 3]);
+        f.ticket_lifetime_hint = 7200;
+        f.ticket_age_add = 0xdead_beef;
+        f.verify_result = 0;
+        let der = encode(&f).unwrap();
+        let (g, used) = decode(&der, 42).unwrap();
+        assert_eq!(used, der.len());
+        assert_eq!(g, f);
+        assert_eq!(encode(&g).unwrap(), der);
+    }
+
+    #[test]
+    fn missing_time_and_timeout_defaults() {
+        let mut f = tls12_session();
+        f.set_lifetime(0, 0);
+        let (g, _) = decode(&encode(&f).unwrap(), 4242).unwrap();
+        assert_eq!((g.time, g.timeout), (4242, 3));
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_element_are_not_consumed() {
+        let der = encode(&tls12_session()).unwrap();
+        let mut buf = der.clone();
+        buf.extend_from_slice(&[0xde, 0xad]);
+        assert_eq!(decode(&buf, 0).unwrap().1, der.len());
+    }
+
+    #[test]
+    fn truncations_and_garbage_are_refused() {
+        let der = encode(&tls12_session()).unwrap();
+        for n in 0..der.len() {
+            assert!(decode(&der[..n], 0).is_err(), "truncated to {n} bytes");
+        }
+        let mut wrong_tag = der.clone();
+        wrong_tag[0] = 0x31;
+        assert!(decode(&wrong_tag, 0).is_err());
+    }
+
+    #[test]
+    fn field_rules() {
+        let mut f = tls12_session();
+        f.cipher = Some(0x1234);
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::BadCipher);
+        let mut f = tls12_session();
+        f.version = 0x0200;
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::UnsupportedProtocol);
+        let mut f = tls12_session();
+        f.master_key = vec![0; 513];
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::BadLength);
+    }
+}
