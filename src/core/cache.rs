@@ -49,7 +49,11 @@ impl Hash for Key {
         let id = self.id.buffer();
         let mut word = [0u8; 8];
         word.copy_from_slice(&id[..8]);
-        h.write_u64(u64::from_le_bytes(word) ^ (self.version as u64) << 40 ^ self.id.as_slice().len() as u64);
+        h.write_u64(
+            u64::from_le_bytes(word)
+                ^ (self.version as u64) << 40
+                ^ self.id.as_slice().len() as u64,
+        );
     }
 }
 
@@ -174,7 +178,11 @@ pub struct Cache {
 
 impl std::fmt::Debug for CacheShared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CacheShared({} sessions)", self.count.load(Ordering::Relaxed))
+        write!(
+            f,
+            "CacheShared({} sessions)",
+            self.count.load(Ordering::Relaxed)
+        )
     }
 }
 
@@ -191,7 +199,9 @@ impl CacheShared {
     pub(crate) fn reposition(&self, session: &Session, key: &Key) {
         let expiry = session.expiry();
         let mut shard = self.shard(key).write();
-        let Some(entry) = shard.entries.get_mut(key) else { return };
+        let Some(entry) = shard.entries.get_mut(key) else {
+            return;
+        };
         if !std::ptr::eq(Arc::as_ptr(&entry.session), session) {
             return;
         }
@@ -313,7 +323,9 @@ impl Cache {
 
     /// `SSL_has_matching_session_id`.
     pub fn contains(&self, version: i32, id: &[u8]) -> bool {
-        let Some(id) = SessionId::new(id) else { return false };
+        let Some(id) = SessionId::new(id) else {
+            return false;
+        };
         let key = Key::new(version, id);
         self.shared.shard(&key).read().entries.contains_key(&key)
     }
@@ -340,7 +352,13 @@ impl Cache {
                 }
             }
             if added.inserted {
-                shard.entries.insert(key, Entry { session: Arc::clone(session), place: None });
+                shard.entries.insert(
+                    key,
+                    Entry {
+                        session: Arc::clone(session),
+                        place: None,
+                    },
+                );
             }
         }
         if let Some(old) = &added.replaced {
@@ -353,7 +371,9 @@ impl Cache {
             let size = self.size();
             if size > 0 {
                 while shared.count.load(Ordering::Relaxed) as u64 >= size as u64 {
-                    let Some(victim) = shared.pop_earliest() else { break };
+                    let Some(victim) = shared.pop_earliest() else {
+                        break;
+                    };
                     victim.mark_not_resumable();
                     Stats::bump(&self.stats.cache_full);
                     added.evicted.push(victim);
@@ -472,7 +492,11 @@ mod tests {
         assert_eq!(c.size(), 20480);
         assert_eq!(c.timeout(), 7200);
         assert_eq!(c.set_timeout(0), 7200);
-        assert_eq!(c.session_timeout(), 7200, "ctx timeout 0 gives new sessions 7200");
+        assert_eq!(
+            c.session_timeout(),
+            7200,
+            "ctx timeout 0 gives new sessions 7200"
+        );
         assert_eq!(c.set_size(-1), 0);
         assert_eq!(c.size(), 20480, "a negative size is refused");
     }
@@ -491,7 +515,11 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert!(a.is_resumable(), "a replaced session is not marked");
         assert!(!a.is_cached());
-        assert_eq!(Arc::strong_count(&a), 2, "test + the returned replaced handle");
+        assert_eq!(
+            Arc::strong_count(&a),
+            2,
+            "test + the returned replaced handle"
+        );
     }
 
     #[test]

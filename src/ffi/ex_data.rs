@@ -47,7 +47,12 @@ fn register(
     free_func: Option<CRYPTO_EX_free>,
 ) -> c_int {
     let mut indexes = REGISTRY[class as usize].lock();
-    indexes.push(Some(Index { argl, argp: argp as usize, new_func, free_func }));
+    indexes.push(Some(Index {
+        argl,
+        argp: argp as usize,
+        new_func,
+        free_func,
+    }));
     (indexes.len() - 1) as c_int
 }
 
@@ -68,7 +73,9 @@ pub struct ExData {
 
 impl ExData {
     pub fn set(&self, idx: c_int, value: *mut c_void) -> c_int {
-        let Ok(idx) = usize::try_from(idx) else { return 0 };
+        let Ok(idx) = usize::try_from(idx) else {
+            return 0;
+        };
         let mut slots = self.slots.lock();
         if slots.len() <= idx {
             slots.resize(idx + 1, 0);
@@ -78,7 +85,9 @@ impl ExData {
     }
 
     pub fn get(&self, idx: c_int) -> *mut c_void {
-        let Ok(idx) = usize::try_from(idx) else { return std::ptr::null_mut() };
+        let Ok(idx) = usize::try_from(idx) else {
+            return std::ptr::null_mut();
+        };
         self.slots.lock().get(idx).copied().unwrap_or(0) as *mut c_void
     }
 
@@ -94,7 +103,16 @@ impl ExData {
         for (idx, ix) in registered(class) {
             if let Some(f) = ix.new_func {
                 // SAFETY: the application registered `f` with this signature.
-                unsafe { f(parent, std::ptr::null_mut(), self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
+                unsafe {
+                    f(
+                        parent,
+                        std::ptr::null_mut(),
+                        self.ad(),
+                        idx,
+                        ix.argl,
+                        ix.argp as *mut c_void,
+                    )
+                };
             }
         }
     }
@@ -109,7 +127,16 @@ impl ExData {
             if let Some(f) = ix.free_func {
                 let value = self.get(idx);
                 // SAFETY: the application registered `f` with this signature.
-                unsafe { f(parent, value, self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
+                unsafe {
+                    f(
+                        parent,
+                        value,
+                        self.ad(),
+                        idx,
+                        ix.argl,
+                        ix.argp as *mut c_void,
+                    )
+                };
             }
         }
         self.slots.lock().clear();
@@ -212,7 +239,11 @@ pub unsafe extern "C" fn SSL_get_ex_new_index(
 /// # Safety
 /// `ctx` is NULL or a live `SSL_CTX`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data: *mut c_void) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_ex_data(
+    ctx: *mut SSL_CTX,
+    idx: c_int,
+    data: *mut c_void,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ctx::ctx(ctx) } {

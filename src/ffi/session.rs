@@ -6,7 +6,9 @@
 use libc::{c_int, c_long, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out};
+use super::boundary::{
+    SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out,
+};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
@@ -14,7 +16,9 @@ use crate::core::session::Session;
 /// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), { into_c(Session::new(SystemClock.now())) })
+    ffi_boundary!(std::ptr::null_mut(), {
+        into_c(Session::new(SystemClock.now()))
+    })
 }
 
 /// Adds a reference: 1, or 0 for NULL.
@@ -63,7 +67,10 @@ pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SE
 /// # Safety
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
+pub unsafe extern "C" fn SSL_SESSION_get_id(
+    s: *const SSL_SESSION,
+    len: *mut c_uint,
+) -> *const c_uchar {
     ffi_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let Some(s) = (unsafe { session(s) }) else {
@@ -84,7 +91,11 @@ pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_u
 /// # Safety
 /// `s` is NULL or a live session; `sid` points to `sid_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_uchar, sid_len: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set1_id(
+    s: *mut SSL_SESSION,
+    sid: *const c_uchar,
+    sid_len: c_uint,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(s) }, 0);
@@ -99,7 +110,10 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_
 /// # Safety
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_get0_id_context(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
+pub unsafe extern "C" fn SSL_SESSION_get0_id_context(
+    s: *const SSL_SESSION,
+    len: *mut c_uint,
+) -> *const c_uchar {
     ffi_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let Some(s) = (unsafe { session(s) }) else {
@@ -219,7 +233,10 @@ pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION)
 /// # Safety
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, version: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(
+    s: *mut SSL_SESSION,
+    version: c_int,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(s) }, 0);
@@ -242,7 +259,9 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut 
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(in_) }, 0);
         let der = try_ref!(der::encode(&s.read()), 0);
-        let Ok(len) = c_int::try_from(der.len()) else { return 0 };
+        let Ok(len) = c_int::try_from(der.len()) else {
+            return 0;
+        };
         if pp.is_null() {
             return len;
         }
@@ -291,10 +310,19 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         // SAFETY: `pp` is non-NULL and readable per the caller.
         let start = unsafe { *pp };
         // SAFETY: `start` points to `length` readable bytes per the caller.
-        let input = try_ref!(unsafe { bytes(start, length as usize) }, std::ptr::null_mut());
-        let Ok((fields, used)) = der::decode(input, SystemClock.now()) else { return std::ptr::null_mut() };
+        let input = try_ref!(
+            unsafe { bytes(start, length as usize) },
+            std::ptr::null_mut()
+        );
+        let Ok((fields, used)) = der::decode(input, SystemClock.now()) else {
+            return std::ptr::null_mut();
+        };
         // SAFETY: `a` is NULL or readable per the caller.
-        let existing = if a.is_null() { std::ptr::null_mut() } else { unsafe { *a } };
+        let existing = if a.is_null() {
+            std::ptr::null_mut()
+        } else {
+            unsafe { *a }
+        };
         // SAFETY: a non-NULL `*a` is a live session per the caller.
         let result = match unsafe { session(existing) } {
             Some(s) => {
@@ -321,7 +349,11 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
 /// # Safety
 /// `addr` is NULL or was allocated by this library.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc::c_char, line: c_int) {
+pub unsafe extern "C" fn CRYPTO_free(
+    addr: *mut libc::c_void,
+    file: *const libc::c_char,
+    line: c_int,
+) {
     let _ = (file, line);
     // SAFETY: the caller passes memory from `libc::malloc` (or NULL).
     unsafe { libc::free(addr) }

@@ -5,11 +5,14 @@ use libc::{c_int, c_uchar, c_uint};
 use parking_lot::Mutex;
 use std::sync::Arc;
 
-use super::boundary::{Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref};
+use super::boundary::{
+    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take,
+    try_ref,
+};
 use super::ctx::{self, CHooks, Ctx};
 use super::ex_data::{Class, ExData};
 use crate::core::resume;
-use crate::core::session::{SidCtx, Session};
+use crate::core::session::{Session, SidCtx};
 
 /// `SSL_SENT_SHUTDOWN`.
 pub const SENT_SHUTDOWN: c_int = 1;
@@ -37,6 +40,10 @@ pub struct SslState {
     pub handshake: Handshake,
     pub version: i32,
     pub is_server: bool,
+    /// `SSL_VERIFY_*` bits.
+    pub verify_mode: c_int,
+    /// `SSL_OP_*` bits.
+    pub options: u64,
 }
 
 /// An `SSL`.
@@ -61,9 +68,19 @@ impl Ssl {
     fn clear_bad_session(&self, me: *mut SSL) -> bool {
         let (session, sent, in_init) = {
             let st = self.state.lock();
-            (st.session.clone(), st.shutdown & SENT_SHUTDOWN != 0, st.handshake != Handshake::Done)
+            (
+                st.session.clone(),
+                st.shutdown & SENT_SHUTDOWN != 0,
+                st.handshake != Handshake::Done,
+            )
         };
-        resume::connection_ended(&self.ctx.cache, &self.hooks(me), session.as_ref(), sent, in_init)
+        resume::connection_ended(
+            &self.ctx.cache,
+            &self.hooks(me),
+            session.as_ref(),
+            sent,
+            in_init,
+        )
     }
 
     /// Marks the handshake finished (the TLS front does this; tests use it to reach the
@@ -74,7 +91,79 @@ impl Ssl {
         st.version = version;
         st.hit = hit;
     }
+
+    /// Runs `f` with the cache's view of this connection, built from a snapshot so that no
+    /// connection lock is held while `f` calls out.
+    fn with_conn<R>(&self, f: impl FnOnce(&resume::Conn<'_>) -> R) -> R {
+        let (sid_ctx, conn) = {
+            let st = self.state.lock();
+            let conn = resume::Conn {
+                is_server: st.is_server,
+                version: st.version,
+                sid_ctx: &[],
+                verify_peer: st.verify_mode & VERIFY_PEER != 0,
+                options: st.options,
+                max_early_data: 0,
+                hit: st.hit,
+            };
+            (st.sid_ctx, conn)
+        };
+        f(&resume::Conn {
+            sid_ctx: sid_ctx.as_slice(),
+            ..conn
+        })
+    }
+
+    /// Server side: the ClientHello offered `id` (a session id, or a TLS 1.3 stateful ticket).
+    /// Looks it up as OpenSSL does; on success the session becomes this connection's and the
+    /// connection is marked as resumed.
+    pub fn server_lookup(
+        &self,
+        me: *mut SSL,
+        source: resume::Source,
+        id: &[u8],
+        ems: resume::Ems,
+    ) -> resume::Lookup {
+        let hooks = self.hooks(me);
+        let found = self.with_conn(|conn| {
+            resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems)
+        });
+        if let resume::Lookup::Resume(s) = &found {
+            let old = {
+                let mut st = self.state.lock();
+                st.hit = true;
+                st.session.replace(Arc::clone(s))
+            };
+            drop(old);
+        }
+        found
+    }
+
+    /// Starts a fresh session for a full handshake of `version` (the connection's session from
+    /// now on), with the given id.
+    pub fn start_new_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
+        {
+            let mut st = self.state.lock();
+            st.version = version;
+            st.hit = false;
+            st.handshake = Handshake::InProgress;
+        }
+        let session = self.with_conn(|conn| resume::new_session(&self.ctx.cache, conn, id));
+        let old = self.state.lock().session.replace(Arc::clone(&session));
+        drop(old);
+        session
+    }
+
+    /// A session was established on this connection (`ssl_update_cache`): TLS ≤ 1.2 handshake
+    /// end, or one TLS 1.3 ticket.
+    pub fn session_established(&self, me: *mut SSL, session: &Arc<Session>, side: resume::Side) {
+        let hooks = self.hooks(me);
+        self.with_conn(|conn| resume::established(&self.ctx.cache, &hooks, conn, session, side));
+    }
 }
+
+/// `SSL_VERIFY_PEER`.
+pub const VERIFY_PEER: c_int = 1;
 
 /// Borrows an `SSL *`.
 ///
@@ -105,8 +194,14 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             handshake: Handshake::Before,
             version: HIGHEST_VERSION,
             is_server: c.method.server,
+            verify_mode: 0,
+            options: 0,
         };
-        let s = Arc::new(Ssl { ctx: Arc::clone(&c), state: Mutex::new(state), ex_data: ExData::default() });
+        let s = Arc::new(Ssl {
+            ctx: Arc::clone(&c),
+            state: Mutex::new(state),
+            ex_data: ExData::default(),
+        });
         let p = into_c::<Ssl, SSL>(s);
         // SAFETY: `p` was just made.
         if let Some(s) = unsafe { ssl(p) } {
@@ -127,7 +222,9 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
-        let Some(s) = (unsafe { take::<Ssl, SSL>(ssl) }) else { return };
+        let Some(s) = (unsafe { take::<Ssl, SSL>(ssl) }) else {
+            return;
+        };
         // SAFETY: `ssl` is this connection.
         unsafe { s.ex_data.run_free_funcs(Class::Ssl, ssl.cast()) };
         s.clear_bad_session(ssl);
@@ -150,7 +247,11 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        let dropped = if s.clear_bad_session(ssl) { s.state.lock().session.take() } else { None };
+        let dropped = if s.clear_bad_session(ssl) {
+            s.state.lock().session.take()
+        } else {
+            None
+        };
         drop(dropped);
         let mut st = s.state.lock();
         st.hit = false;
@@ -216,7 +317,11 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state.lock().session.as_ref().map_or(std::ptr::null_mut(), as_c)
+        s.state
+            .lock()
+            .session
+            .as_ref()
+            .map_or(std::ptr::null_mut(), as_c)
     })
 }
 
@@ -229,7 +334,11 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state.lock().session.clone().map_or(std::ptr::null_mut(), into_c)
+        s.state
+            .lock()
+            .session
+            .clone()
+            .map_or(std::ptr::null_mut(), into_c)
     })
 }
 
@@ -273,7 +382,11 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
 /// # Safety
 /// `s` is NULL or a live connection; `id` points to `id_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c_uchar, id_len: c_uint) -> c_int {
+pub unsafe extern "C" fn SSL_has_matching_session_id(
+    s: *const SSL,
+    id: *const c_uchar,
+    id_len: c_uint,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
