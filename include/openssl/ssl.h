@@ -20,6 +20,7 @@ typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_session_st SSL_SESSION;
 typedef struct ssl_method_st SSL_METHOD;
+typedef struct ssl_cipher_st SSL_CIPHER;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
 
 /* ex_data callback types, as in <openssl/crypto.h>. */
@@ -112,6 +113,51 @@ typedef int CRYPTO_EX_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// The suite with the two-byte id at `ptr` (network order), or NULL if OpenSSL does not know
+// it (or for NULL arguments).
+//
+// # Safety
+// `ssl` is NULL or a live connection; `ptr` is NULL or points to two bytes.
+const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
+
+// OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+
+// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
+
+// OpenSSL's 32-bit id of the suite (`0x03000000 | protocol id`); 0 for NULL.
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+
+// The two-byte TLS id of the suite; 0 for NULL.
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
+
+// Sets the session's cipher (NULL clears it): 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `cipher` is NULL or from this library.
+int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher);
+
+// The session's cipher, or NULL (none set, or NULL session).
+//
+// # Safety
+// `s` is NULL or a live session.
+const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
+
+// Sets the master key (TLS 1.3: the resumption PSK): 1, or 0 if longer than 512 bytes (or
+// NULL).
+//
+// # Safety
+// `sess` is NULL or a live session; `in_` points to `len` bytes.
+int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, size_t len);
+
+// Copies up to `outlen` bytes of the master key to `out` and returns how many; with
+// `outlen == 0`, returns the key's length. 0 for a NULL session.
+//
+// # Safety
+// `session` is NULL or a live session; `out` has room for `outlen` bytes.
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
 
 // The general-purpose TLS method (client and server).
 const SSL_METHOD *TLS_method(void);

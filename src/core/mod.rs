@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
+pub mod cipher;
 pub mod clock;
 pub mod der;
 pub mod resume;

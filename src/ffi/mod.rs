@@ -4,6 +4,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 pub mod boundary;
+pub mod cipher;
 pub mod ctx;
 pub mod ex_data;
 pub mod session;
