@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: all lib debuglib test ctest ctest-ours ctest-openssl demo header check-header install clean deps fmt-check clippy
+.PHONY: all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -36,11 +36,16 @@ debuglib:
 # and, to prove their expectations, against the system OpenSSL 3.0. Ends with "N passed, N failed".
 test: deps
 	$(CARGO) test
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-header
 	$(MAKE) --no-print-directory ctest
 
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
 ctest: debuglib $(CTEST_OURS) $(CTEST_OPENSSL)
-	@./ctests/run.sh $(CTEST_OURS) $(CTEST_OPENSSL)
+	@./ctests/run.sh ./ctests/check_exports.sh $(CTEST_OURS) $(CTEST_OPENSSL)
 
 ctest-ours: debuglib $(CTEST_OURS)
 	@./ctests/run.sh $(CTEST_OURS)
@@ -59,7 +64,7 @@ $(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h
 $(DEBUG)/libsesscache.so: debuglib
 
 # The main example: an external session cache driven through the public API.
-demo: lib
+demo: deps lib
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Iinclude examples/external_cache.c -o $(BUILD)/external_cache $(LINK_OURS_RELEASE)
 	./$(BUILD)/external_cache
