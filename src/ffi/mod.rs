@@ -6,6 +6,7 @@
 pub mod boundary;
 pub mod cipher;
 pub mod ctx;
+pub mod err;
 pub mod ex_data;
 pub mod session;
 pub mod ssl;

@@ -1,0 +1,212 @@
+//! The thread-local error queue: `ERR_get_error`, `ERR_peek_error`, `ERR_clear_error`,
+//! `ERR_error_string_n`, with OpenSSL 3.0's packed codes (`lib << 23 | reason`).
+
+use libc::{c_char, c_ulong};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use super::boundary::ffi_boundary;
+
+/// `ERR_LIB_SYS`.
+pub const LIB_SYS: u32 = 2;
+/// `ERR_LIB_PEM`.
+pub const LIB_PEM: u32 = 9;
+/// `ERR_LIB_X509`.
+pub const LIB_X509: u32 = 11;
+/// `ERR_LIB_SSL`.
+pub const LIB_SSL: u32 = 20;
+
+/// `SSL_R_*` / `X509_R_*` / `PEM_R_*` reason codes with OpenSSL 3.0's numbers and texts.
+pub mod reason {
+    pub const SSL_SESSION_ID_CONTEXT_TOO_LONG: u32 = 273;
+    pub const CERTIFICATE_VERIFY_FAILED: u32 = 134;
+    pub const NO_SHARED_CIPHER: u32 = 193;
+    pub const NO_PROTOCOLS_AVAILABLE: u32 = 191;
+    pub const UNEXPECTED_EOF_WHILE_READING: u32 = 294;
+    pub const WRONG_VERSION_NUMBER: u32 = 267;
+    pub const UNEXPECTED_MESSAGE: u32 = 244;
+    pub const RECORD_LAYER_FAILURE: u32 = 313;
+    pub const PACKET_LENGTH_TOO_LONG: u32 = 198;
+    pub const SESSION_ID_CONTEXT_UNINITIALIZED: u32 = 277;
+    pub const NO_CERTIFICATE_ASSIGNED: u32 = 177;
+    pub const NO_PRIVATE_KEY_ASSIGNED: u32 = 190;
+    pub const UNSUPPORTED_PROTOCOL: u32 = 258;
+    pub const PROTOCOL_IS_SHUTDOWN: u32 = 207;
+    pub const UNINITIALIZED: u32 = 276;
+    pub const BAD_LENGTH: u32 = 271;
+    pub const UNKNOWN_SSL_VERSION: u32 = 254;
+    /// `SSL_R_SSLV3_ALERT_*` / `SSL_R_TLSV1_ALERT_*`: 1000 + the alert number.
+    pub const ALERT_BASE: u32 = 1000;
+    /// `X509_R_KEY_VALUES_MISMATCH` (library X509).
+    pub const KEY_VALUES_MISMATCH: u32 = 116;
+    /// `PEM_R_NO_START_LINE` (library PEM).
+    pub const NO_START_LINE: u32 = 108;
+    /// `ERR_R_SYS_LIB`-style "system library" for file errors (library SYS, reason = errno).
+    pub const SYS_BASE: u32 = 0;
+}
+
+fn reason_text(lib: u32, r: u32) -> String {
+    use reason::*;
+    let known = match (lib, r) {
+        (LIB_SSL, SSL_SESSION_ID_CONTEXT_TOO_LONG) => "ssl session id context too long",
+        (LIB_SSL, CERTIFICATE_VERIFY_FAILED) => "certificate verify failed",
+        (LIB_SSL, NO_SHARED_CIPHER) => "no shared cipher",
+        (LIB_SSL, NO_PROTOCOLS_AVAILABLE) => "no protocols available",
+        (LIB_SSL, UNEXPECTED_EOF_WHILE_READING) => "unexpected eof while reading",
+        (LIB_SSL, WRONG_VERSION_NUMBER) => "wrong version number",
+        (LIB_SSL, UNEXPECTED_MESSAGE) => "unexpected message",
+        (LIB_SSL, RECORD_LAYER_FAILURE) => "record layer failure",
+        (LIB_SSL, PACKET_LENGTH_TOO_LONG) => "packet length too long",
+        (LIB_SSL, SESSION_ID_CONTEXT_UNINITIALIZED) => "session id context uninitialized",
+        (LIB_SSL, NO_CERTIFICATE_ASSIGNED) => "no certificate assigned",
+        (LIB_SSL, NO_PRIVATE_KEY_ASSIGNED) => "no private key assigned",
+        (LIB_SSL, UNSUPPORTED_PROTOCOL) => "unsupported protocol",
+        (LIB_SSL, PROTOCOL_IS_SHUTDOWN) => "protocol is shutdown",
+        (LIB_SSL, UNINITIALIZED) => "uninitialized",
+        (LIB_SSL, BAD_LENGTH) => "bad length",
+        (LIB_SSL, UNKNOWN_SSL_VERSION) => "unknown ssl version",
+        (LIB_X509, KEY_VALUES_MISMATCH) => "key values mismatch",
+        (LIB_PEM, NO_START_LINE) => "no start line",
+        (LIB_SSL, r) if r >= ALERT_BASE => {
+            return format!("tlsv1 alert {}", alert_name(r - ALERT_BASE));
+        }
+        (LIB_SYS, errno) => return std::io::Error::from_raw_os_error(errno as i32).to_string(),
+        _ => return format!("reason({r})"),
+    };
+    known.to_string()
+}
+
+fn alert_name(alert: u32) -> &'static str {
+    match alert {
+        10 => "unexpected message",
+        20 => "bad record mac",
+        40 => "handshake failure",
+        42 => "bad certificate",
+        46 => "certificate unknown",
+        47 => "illegal parameter",
+        48 => "unknown ca",
+        50 => "decode error",
+        51 => "decrypt error",
+        70 => "protocol version",
+        80 => "internal error",
+        112 => "unrecognized name",
+        116 => "certificate required",
+        _ => "unknown",
+    }
+}
+
+fn lib_text(lib: u32) -> &'static str {
+    match lib {
+        LIB_SYS => "system library",
+        LIB_PEM => "PEM routines",
+        LIB_X509 => "x509 certificate routines",
+        LIB_SSL => "SSL routines",
+        _ => "unknown library",
+    }
+}
+
+/// OpenSSL 3.0's packing of a library and reason into one code.
+pub fn pack(lib: u32, reason: u32) -> c_ulong {
+    (((lib & 0xff) << 23) | (reason & 0x7f_ffff)) as c_ulong
+}
+
+thread_local! {
+    static QUEUE: RefCell<VecDeque<c_ulong>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Queues an error on this thread (`ERR_raise`).
+pub fn raise(lib: u32, reason: u32) {
+    QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        // OpenSSL keeps the 16 most recent errors.
+        if q.len() == 16 {
+            q.pop_front();
+        }
+        q.push_back(pack(lib, reason));
+    });
+}
+
+/// Whether this thread's queue holds an error.
+pub fn pending() -> bool {
+    QUEUE.with(|q| !q.borrow().is_empty())
+}
+
+/// The earliest error on this thread's queue, removed from it; 0 if none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_get_error() -> c_ulong {
+    ffi_boundary!(0, {
+        QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0))
+    })
+}
+
+/// The earliest error on this thread's queue, left in place; 0 if none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_peek_error() -> c_ulong {
+    ffi_boundary!(0, {
+        QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
+    })
+}
+
+/// The most recent error on this thread's queue, left in place; 0 if none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_peek_last_error() -> c_ulong {
+    ffi_boundary!(0, {
+        QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0))
+    })
+}
+
+/// Empties this thread's queue.
+#[unsafe(no_mangle)]
+pub extern "C" fn ERR_clear_error() {
+    ffi_boundary!((), { QUEUE.with(|q| q.borrow_mut().clear()) })
+}
+
+/// Writes "error:0A000086:SSL routines::certificate verify failed" (OpenSSL 3.0's form) into
+/// `buf`, truncated to `len - 1` bytes and NUL-terminated. Nothing for NULL or `len == 0`.
+///
+/// # Safety
+/// `buf` is NULL or has room for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
+    ffi_boundary!((), {
+        if buf.is_null() || len == 0 {
+            return;
+        }
+        let code = e as u32;
+        let (lib, r) = ((code >> 23) & 0xff, code & 0x7f_ffff);
+        let text = format!(
+            "error:{code:08X}:{}::{}",
+            lib_text(lib),
+            reason_text(lib, r)
+        );
+        let n = text.len().min(len - 1);
+        // SAFETY: `buf` has room for `len > n` bytes per the caller.
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr().cast::<c_char>(), buf, n);
+            *buf.add(n) = 0;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_and_text_match_openssl() {
+        assert_eq!(pack(LIB_SSL, reason::CERTIFICATE_VERIFY_FAILED), 0x0A000086);
+        raise(LIB_SSL, reason::CERTIFICATE_VERIFY_FAILED);
+        let e = ERR_peek_error();
+        let mut buf = [0 as c_char; 80];
+        // SAFETY: the buffer has 80 bytes.
+        unsafe { ERR_error_string_n(e, buf.as_mut_ptr(), buf.len()) };
+        // SAFETY: NUL-terminated above.
+        let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(s, "error:0A000086:SSL routines::certificate verify failed");
+        assert_eq!(ERR_get_error(), e);
+        assert_eq!(ERR_get_error(), 0);
+    }
+}
