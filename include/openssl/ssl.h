@@ -22,6 +22,7 @@ typedef struct ssl_session_st SSL_SESSION;
 typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_cipher_st SSL_CIPHER;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
+typedef struct x509_store_ctx_st X509_STORE_CTX;
 
 /* ex_data callback types, as in <openssl/crypto.h>. */
 typedef void CRYPTO_EX_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp);
@@ -94,6 +95,75 @@ typedef int CRYPTO_EX_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *
 #define SSL_CTX_set_session_cache_mode(ctx, m) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, m, NULL)
 #define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_SESS_CACHE_MODE, 0, NULL)
 
+/* TLS connections. */
+#define SSL_ERROR_NONE 0
+#define SSL_ERROR_SSL 1
+#define SSL_ERROR_WANT_READ 2
+#define SSL_ERROR_WANT_WRITE 3
+#define SSL_ERROR_WANT_X509_LOOKUP 4
+#define SSL_ERROR_SYSCALL 5
+#define SSL_ERROR_ZERO_RETURN 6
+#define SSL_ERROR_WANT_CONNECT 7
+#define SSL_ERROR_WANT_ACCEPT 8
+#define SSL_FILETYPE_PEM 1
+#define SSL_FILETYPE_ASN1 2
+#define SSL_VERIFY_NONE 0x00
+#define SSL_VERIFY_PEER 0x01
+#define SSL_VERIFY_FAIL_IF_NO_PEER_CERT 0x02
+#define SSL_VERIFY_CLIENT_ONCE 0x04
+#define SSL_VERIFY_POST_HANDSHAKE 0x08
+typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
+#define TLSEXT_NAMETYPE_host_name 0
+#define SSL_OP_BIT(n) ((uint64_t)1 << (uint64_t)n)
+#define SSL_OP_NO_EXTENDED_MASTER_SECRET SSL_OP_BIT(0)
+#define SSL_OP_CLEANSE_PLAINTEXT SSL_OP_BIT(1)
+#define SSL_OP_LEGACY_SERVER_CONNECT SSL_OP_BIT(2)
+#define SSL_OP_ENABLE_KTLS SSL_OP_BIT(3)
+#define SSL_OP_TLSEXT_PADDING SSL_OP_BIT(4)
+#define SSL_OP_SAFARI_ECDHE_ECDSA_BUG SSL_OP_BIT(6)
+#define SSL_OP_IGNORE_UNEXPECTED_EOF SSL_OP_BIT(7)
+#define SSL_OP_ALLOW_CLIENT_RENEGOTIATION SSL_OP_BIT(8)
+#define SSL_OP_DISABLE_TLSEXT_CA_NAMES SSL_OP_BIT(9)
+#define SSL_OP_ALLOW_NO_DHE_KEX SSL_OP_BIT(10)
+#define SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS SSL_OP_BIT(11)
+#define SSL_OP_NO_QUERY_MTU SSL_OP_BIT(12)
+#define SSL_OP_COOKIE_EXCHANGE SSL_OP_BIT(13)
+#define SSL_OP_NO_TICKET SSL_OP_BIT(14)
+#define SSL_OP_CISCO_ANYCONNECT SSL_OP_BIT(15)
+#define SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION SSL_OP_BIT(16)
+#define SSL_OP_NO_COMPRESSION SSL_OP_BIT(17)
+#define SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION SSL_OP_BIT(18)
+#define SSL_OP_NO_ENCRYPT_THEN_MAC SSL_OP_BIT(19)
+#define SSL_OP_ENABLE_MIDDLEBOX_COMPAT SSL_OP_BIT(20)
+#define SSL_OP_PRIORITIZE_CHACHA SSL_OP_BIT(21)
+#define SSL_OP_CIPHER_SERVER_PREFERENCE SSL_OP_BIT(22)
+#define SSL_OP_TLS_ROLLBACK_BUG SSL_OP_BIT(23)
+#define SSL_OP_NO_ANTI_REPLAY SSL_OP_BIT(24)
+#define SSL_OP_NO_SSLv3 SSL_OP_BIT(25)
+#define SSL_OP_NO_TLSv1 SSL_OP_BIT(26)
+#define SSL_OP_NO_TLSv1_2 SSL_OP_BIT(27)
+#define SSL_OP_NO_TLSv1_1 SSL_OP_BIT(28)
+#define SSL_OP_NO_TLSv1_3 SSL_OP_BIT(29)
+#define SSL_OP_NO_DTLSv1 SSL_OP_BIT(26)
+#define SSL_OP_NO_DTLSv1_2 SSL_OP_BIT(27)
+#define SSL_OP_NO_RENEGOTIATION SSL_OP_BIT(30)
+#define SSL_OP_CRYPTOPRO_TLSEXT_BUG SSL_OP_BIT(31)
+#define SSL_OP_ALL (SSL_OP_CRYPTOPRO_TLSEXT_BUG | SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS | SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_TLSEXT_PADDING | SSL_OP_SAFARI_ECDHE_ECDSA_BUG)
+#define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
+#define SSL_CTRL_SET_MIN_PROTO_VERSION 123
+#define SSL_CTRL_SET_MAX_PROTO_VERSION 124
+#define SSL_CTRL_GET_MIN_PROTO_VERSION 130
+#define SSL_CTRL_GET_MAX_PROTO_VERSION 131
+#define SSL_CTX_set_min_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)
+#define SSL_CTX_set_max_proto_version(ctx, version) SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)
+#define SSL_CTX_get_min_proto_version(ctx) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
+#define SSL_CTX_get_max_proto_version(ctx) SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+#define SSL_set_min_proto_version(s, version) SSL_ctrl(s, SSL_CTRL_SET_MIN_PROTO_VERSION, version, NULL)
+#define SSL_set_max_proto_version(s, version) SSL_ctrl(s, SSL_CTRL_SET_MAX_PROTO_VERSION, version, NULL)
+#define SSL_get_min_proto_version(s) SSL_ctrl(s, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
+#define SSL_get_max_proto_version(s) SSL_ctrl(s, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+#define SSL_set_tlsext_host_name(s, name) SSL_ctrl(s, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)name)
+
 /* Memory that the library allocates for the caller (i2d_SSL_SESSION with *pp == NULL). */
 #define OPENSSL_free(addr) CRYPTO_free(addr, __FILE__, __LINE__)
 
@@ -158,6 +228,263 @@ int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, siz
 // # Safety
 // `session` is NULL or a live session; `out` has room for `outlen` bytes.
 size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
+
+// Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
+//
+// # Safety
+// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+
+// Loads the leaf certificate (the first one in a PEM file, or a DER file): 1, or 0.
+//
+// # Safety
+// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type_);
+
+// Loads the private key (PEM: PKCS#8, PKCS#1 or SEC1; or DER PKCS#8): 1, or 0.
+//
+// # Safety
+// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type_);
+
+// 1 if a certificate and a private key are loaded and the key belongs to the certificate;
+// 0 with an error queued otherwise.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_check_private_key(const SSL_CTX *ctx);
+
+// Sets the verify mode (`SSL_VERIFY_NONE`, `SSL_VERIFY_PEER`, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`)
+// for new connections. A verify callback is accepted but not called.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, int (*callback)(int preverify_ok, X509_STORE_CTX *x509_ctx));
+
+// The verify mode new connections get; 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+
+// Sets this connection's verify mode.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_verify(SSL *s, int mode, int (*callback)(int preverify_ok, X509_STORE_CTX *x509_ctx));
+
+// Adds the certificates of `ca_file` (PEM) and of every PEM file in `ca_path` to the trust
+// anchors: 1, or 0 if neither gave a certificate.
+//
+// # Safety
+// `ctx` is NULL or a live context; the paths are NULL or NUL-terminated.
+int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char *ca_path);
+
+// The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_min_proto_version`
+// and friends. Unknown commands and NULL give 0.
+//
+// # Safety
+// `s` is NULL or a live connection; for `SSL_CTRL_SET_TLSEXT_HOSTNAME`, `parg` is NULL or a
+// NUL-terminated name.
+long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
+
+// The server name: on a client, the one it will send; on a server, the one the client sent
+// (NULL before the client's hello has been processed, as in OpenSSL). NULL for other types.
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_get_servername(const SSL *s, int type_);
+
+// Adds `op` to the context's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_set_options(SSL_CTX *o, uint64_t op);
+
+// Removes `op` from the context's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_clear_options(SSL_CTX *o, uint64_t op);
+
+// The context's options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_get_options(const SSL_CTX *o);
+
+// Adds `op` to the connection's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_set_options(SSL *o, uint64_t op);
+
+// Removes `op` from the connection's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_clear_options(SSL *o, uint64_t op);
+
+// The connection's options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_get_options(const SSL *o);
+
+// Sets how many TLS 1.3 tickets a full handshake sends (one after a resumption, none for 0): 1,
+// or 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
+
+// The context's TLS 1.3 ticket count (2 by default); 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+
+// Sets this connection's TLS 1.3 ticket count: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_num_tickets(SSL *s, size_t num_tickets);
+
+// This connection's TLS 1.3 ticket count; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+size_t SSL_get_num_tickets(const SSL *s);
+
+// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_fd(SSL *s, int fd);
+
+// Reads the TLS records from `fd`: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_rfd(SSL *s, int fd);
+
+// Writes the TLS records to `fd`: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_wfd(SSL *s, int fd);
+
+// The descriptor records are read from; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_fd(const SSL *s);
+
+// The descriptor records are read from; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_rfd(const SSL *s);
+
+// The descriptor records are written to; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_wfd(const SSL *s);
+
+// Makes the connection a client.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_connect_state(SSL *s);
+
+// Makes the connection a server.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_accept_state(SSL *s);
+
+// Runs the handshake as a client: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_connect(SSL *s);
+
+// Runs the handshake as a server: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_accept(SSL *s);
+
+// Runs the handshake in the role set before: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_do_handshake(SSL *s);
+
+// Reads up to `num` bytes of application data: the count, or 0/-1 (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection; `buf` has room for `num` bytes.
+int SSL_read(SSL *s, void *buf, int num);
+
+// Writes `num` bytes of application data: `num`, or -1 (see `SSL_get_error`); after
+// `SSL_ERROR_WANT_WRITE`, call again with the same arguments.
+//
+// # Safety
+// `s` is NULL or a live connection; `buf` points to `num` bytes.
+int SSL_write(SSL *s, const void *buf, int num);
+
+// Decrypted bytes waiting to be read; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_pending(const SSL *s);
+
+// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
+// (see `SSL_get_error`). Before a handshake, or with quiet shutdown, it only sets the flags.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_shutdown(SSL *s);
+
+// Why the last call on `s` returned `ret`: `SSL_ERROR_NONE`, `_SSL`, `_WANT_READ`,
+// `_WANT_WRITE`, `_SYSCALL` or `_ZERO_RETURN`.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_error(const SSL *s, int ret_code);
+
+// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
+// handshake); "unknown" otherwise or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_get_version(const SSL *s);
+
+// 1 for a server connection, 0 for a client (or NULL).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_is_server(const SSL *s);
+
+// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_in_init(const SSL *s);
+
+// 1 once the handshake has finished; 0 before, or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_is_init_finished(const SSL *s);
+
+// The negotiated cipher suite, or NULL before a handshake (or for NULL).
+//
+// # Safety
+// `s` is NULL or a live connection.
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
 
 // The general-purpose TLS method (client and server).
 const SSL_METHOD *TLS_method(void);
@@ -273,6 +600,25 @@ int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, u
 // # Safety
 // `ctx` is NULL or a live context.
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+
+// The earliest error on this thread's queue, removed from it; 0 if none.
+unsigned long ERR_get_error(void);
+
+// The earliest error on this thread's queue, left in place; 0 if none.
+unsigned long ERR_peek_error(void);
+
+// The most recent error on this thread's queue, left in place; 0 if none.
+unsigned long ERR_peek_last_error(void);
+
+// Empties this thread's queue.
+void ERR_clear_error(void);
+
+// Writes "error:0A000086:SSL routines::certificate verify failed" (OpenSSL 3.0's form) into
+// `buf`, truncated to `len - 1` bytes and NUL-terminated. Nothing for NULL or `len == 0`.
+//
+// # Safety
+// `buf` is NULL or has room for `len` bytes.
+void ERR_error_string_n(unsigned long e, char *buf, size_t len);
 
 // Reserves an ex_data index for `SSL_CTX` objects; index 0 is never returned.
 //

@@ -194,7 +194,12 @@ pub struct Session {
     not_resumable: AtomicBool,
     /// The caches holding this session, each with the key it was stored under.
     holders: Mutex<Vec<(Weak<CacheShared>, Key)>>,
+    /// What the TLS engine needs to resume this session as a client; opaque here.
+    engine_state: Mutex<Option<EngineState>>,
 }
+
+/// Engine-specific resumption state attached to a session (the TLS layer's client values).
+pub type EngineState = Arc<dyn std::any::Any + Send + Sync>;
 
 /// Sessions alive in this process, for leak checks in tests.
 static LIVE_SESSIONS: AtomicI64 = AtomicI64::new(0);
@@ -217,6 +222,7 @@ impl Session {
             fields: RwLock::new(fields),
             not_resumable: AtomicBool::new(false),
             holders: Mutex::new(Vec::new()),
+            engine_state: Mutex::new(None),
         })
     }
 
@@ -230,7 +236,17 @@ impl Session {
         let copy = Session::from_fields(self.fields());
         copy.not_resumable
             .store(self.is_marked_not_resumable(), Ordering::Relaxed);
+        *copy.engine_state.lock() = self.engine_state();
         copy
+    }
+
+    /// The engine state attached to this session, if any.
+    pub fn engine_state(&self) -> Option<EngineState> {
+        self.engine_state.lock().clone()
+    }
+
+    pub fn set_engine_state(&self, state: Option<EngineState>) {
+        *self.engine_state.lock() = state;
     }
 
     /// The copy libssl makes for each further TLS 1.3 ticket: resumable again.

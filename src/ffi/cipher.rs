@@ -17,6 +17,11 @@ fn to_c(c: &'static Cipher) -> *const SSL_CIPHER {
     (c as *const Cipher).cast()
 }
 
+/// The `SSL_CIPHER *` of a suite id, or NULL.
+pub(crate) fn cipher_ptr(id: Option<u16>) -> *const SSL_CIPHER {
+    id.and_then(find).map_or(std::ptr::null(), to_c)
+}
+
 /// The table row behind a cipher pointer; `None` for NULL or anything not from the table.
 fn from_c(p: *const SSL_CIPHER) -> Option<&'static Cipher> {
     CIPHERS.iter().find(|c| to_c(c) == p)

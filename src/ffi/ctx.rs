@@ -11,6 +11,8 @@ use super::boundary::{
 };
 use super::ex_data::{Class, ExData};
 use crate::core::Cache;
+use crate::tls::config::CtxTls;
+use crate::tls::hooks::TicketSealer;
 use crate::core::clock;
 use crate::core::resume::{self, Hooks};
 use crate::core::session::{Session, SidCtx};
@@ -86,11 +88,19 @@ pub struct Ctx {
     pub sid_ctx: Mutex<SidCtx>,
     pub ex_data: ExData,
     pub method: &'static Method,
+    /// Certificates, trust anchors and the settings copied into each new `SSL`.
+    pub tls: RwLock<CtxTls>,
+    /// This context's session ticket keys.
+    ticketer: Arc<TicketSealer>,
 }
 
 impl Ctx {
     pub(crate) fn callbacks(&self) -> Callbacks {
         *self.callbacks.read()
+    }
+
+    pub fn ticketer(&self) -> Arc<dyn rustls::server::ProducesTickets> {
+        Arc::clone(&self.ticketer) as Arc<dyn rustls::server::ProducesTickets>
     }
 }
 
@@ -205,6 +215,7 @@ impl Hooks for CHooks {
 pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
     ffi_boundary!(std::ptr::null_mut(), {
         let method = try_ref!(method(meth), std::ptr::null_mut());
+        let ticketer = try_ref!(TicketSealer::new(), std::ptr::null_mut());
         let ctx = Arc::new(Ctx {
             refs: AtomicUsize::new(1),
             cache: Cache::new(clock::system()),
@@ -212,6 +223,8 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
             sid_ctx: Mutex::new(SidCtx::empty()),
             ex_data: ExData::default(),
             method,
+            tls: RwLock::new(CtxTls::default()),
+            ticketer,
         });
         let p = into_c::<Ctx, SSL_CTX>(ctx);
         // SAFETY: `p` was just made and is live.
@@ -514,7 +527,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(
             // OpenSSL stores the mode into a uint32_t without checking it.
             ctrl::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
             ctrl::GET_SESS_CACHE_MODE => cache.mode() as c_long,
-            _ => 0,
+            _ => super::conn::ctx_version_ctrl(&c, cmd, larg).unwrap_or(0),
         }
     })
 }

@@ -5,6 +5,7 @@
 
 pub mod boundary;
 pub mod cipher;
+pub mod conn;
 pub mod ctx;
 pub mod err;
 pub mod ex_data;

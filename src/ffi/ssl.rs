@@ -3,7 +3,9 @@
 
 use libc::{c_int, c_uchar, c_uint};
 use parking_lot::Mutex;
+use std::ffi::CString;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::boundary::{
     Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take,
@@ -13,13 +15,14 @@ use super::ctx::{self, CHooks, Ctx};
 use super::ex_data::{Class, ExData};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
+use crate::tls::config::ConnSettings;
+use crate::tls::driver::Io;
+use crate::tls::hooks::HookState;
 
 /// `SSL_SENT_SHUTDOWN`.
 pub const SENT_SHUTDOWN: c_int = 1;
 /// `SSL_RECEIVED_SHUTDOWN`.
 pub const RECEIVED_SHUTDOWN: c_int = 2;
-/// `TLS1_3_VERSION`: what `SSL_version` reports before a handshake.
-pub const HIGHEST_VERSION: i32 = 0x0304;
 
 /// Where the connection is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +43,16 @@ pub struct SslState {
     pub handshake: Handshake,
     pub version: i32,
     pub is_server: bool,
-    /// `SSL_VERIFY_*` bits.
-    pub verify_mode: c_int,
-    /// `SSL_OP_*` bits.
-    pub options: u64,
+    /// `SSL_set_accept_state` / `SSL_set_connect_state` (or accept/connect) was called.
+    pub role_set: bool,
+    /// Options, verify mode, version bounds and ticket count, copied from the context.
+    pub settings: ConnSettings,
+    /// Client: the name to send (SNI). Server: the name the client sent, after its hello.
+    pub servername: Option<CString>,
+    /// The negotiated cipher suite.
+    pub cipher: Option<u16>,
+    /// Client: the session id the server's hello carried.
+    pub server_session_id: Option<Vec<u8>>,
 }
 
 /// An `SSL`.
@@ -52,6 +61,12 @@ pub struct Ssl {
     pub ctx: Arc<Ctx>,
     pub state: Mutex<SslState>,
     pub ex_data: ExData,
+    /// What rustls's hooks record during a call (never locked across a callback).
+    pub hooks: Mutex<HookState>,
+    /// The rustls connection and I/O state (held while rustls runs).
+    pub io: Mutex<Io>,
+    rfd: AtomicI32,
+    wfd: AtomicI32,
 }
 
 impl Ssl {
@@ -59,8 +74,116 @@ impl Ssl {
         as_c(&self.ctx)
     }
 
-    pub(crate) fn hooks(&self, me: *mut SSL) -> CHooks {
+    /// This connection's C handle.
+    pub fn as_c(&self) -> *mut SSL {
+        (self as *const Ssl).cast_mut().cast()
+    }
+
+    pub(crate) fn hooks_for_callbacks(&self, me: *mut SSL) -> CHooks {
         CHooks::for_ssl(&self.ctx, self.ctx_ptr(), me)
+    }
+
+    pub fn settings(&self) -> ConnSettings {
+        self.state.lock().settings.clone()
+    }
+
+    pub fn update_settings<R>(&self, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
+        let mut st = self.state.lock();
+        let r = f(&mut st.settings);
+        if st.handshake == Handshake::Before {
+            st.version = st.settings.highest_version();
+        }
+        r
+    }
+
+    pub fn set_version(&self, version: i32) {
+        self.state.lock().version = version;
+    }
+
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.state.lock().session.clone()
+    }
+
+    pub fn is_server(&self) -> bool {
+        self.state.lock().is_server
+    }
+
+    pub fn set_role(&self, server: bool) {
+        let mut st = self.state.lock();
+        st.is_server = server;
+        st.role_set = true;
+    }
+
+    pub fn role_set(&self) -> bool {
+        self.state.lock().role_set
+    }
+
+    pub fn in_init(&self) -> bool {
+        self.state.lock().handshake != Handshake::Done
+    }
+
+    pub fn begin_handshake(&self) {
+        self.state.lock().handshake = Handshake::InProgress;
+    }
+
+    pub fn host_name(&self) -> Option<String> {
+        self.state.lock().servername.as_ref().and_then(|n| n.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
+    pub fn publish_sni(&self) {
+        let sni = self.hooks.lock().sni.clone();
+        if let Some(name) = sni.and_then(|n| CString::new(n).ok()) {
+            let mut st = self.state.lock();
+            if st.is_server {
+                st.servername = Some(name);
+            }
+        }
+    }
+
+    pub fn set_cipher(&self, cipher: Option<u16>) {
+        self.state.lock().cipher = cipher;
+    }
+
+    pub fn cipher(&self) -> Option<u16> {
+        self.state.lock().cipher
+    }
+
+    pub fn set_server_session_id(&self, id: Vec<u8>) {
+        self.state.lock().server_session_id = Some(id);
+    }
+
+    pub fn take_server_session_id(&self) -> Option<Vec<u8>> {
+        self.state.lock().server_session_id.take()
+    }
+
+    pub fn shutdown_flags(&self) -> c_int {
+        self.state.lock().shutdown
+    }
+
+    pub fn add_shutdown(&self, flags: c_int) {
+        self.state.lock().shutdown |= flags;
+    }
+
+    pub fn quiet_shutdown(&self) -> bool {
+        self.state.lock().quiet_shutdown != 0
+    }
+
+    pub fn rfd(&self) -> c_int {
+        self.rfd.load(Ordering::Relaxed)
+    }
+
+    pub fn wfd(&self) -> c_int {
+        self.wfd.load(Ordering::Relaxed)
+    }
+
+    pub fn set_fds(&self, rfd: Option<c_int>, wfd: Option<c_int>) {
+        if let Some(fd) = rfd {
+            self.rfd.store(fd, Ordering::Relaxed);
+        }
+        if let Some(fd) = wfd {
+            self.wfd.store(fd, Ordering::Relaxed);
+        }
     }
 
     /// `ssl_clear_bad_session`: an established connection that did not send close_notify
@@ -76,7 +199,7 @@ impl Ssl {
         };
         resume::connection_ended(
             &self.ctx.cache,
-            &self.hooks(me),
+            &self.hooks_for_callbacks(me),
             session.as_ref(),
             sent,
             in_init,
@@ -101,8 +224,8 @@ impl Ssl {
                 is_server: st.is_server,
                 version: st.version,
                 sid_ctx: &[],
-                verify_peer: st.verify_mode & VERIFY_PEER != 0,
-                options: st.options,
+                verify_peer: st.settings.verify_mode & VERIFY_PEER != 0,
+                options: st.settings.options,
                 max_early_data: 0,
                 hit: st.hit,
             };
@@ -124,11 +247,26 @@ impl Ssl {
         id: &[u8],
         ems: resume::Ems,
     ) -> resume::Lookup {
-        let hooks = self.hooks(me);
+        let hooks = self.hooks_for_callbacks(me);
         let found = self.with_conn(|conn| {
             resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems)
         });
-        if let resume::Lookup::Resume(s) = &found {
+        self.adopt_if_resumed(&found);
+        found
+    }
+
+    /// Server: a session decrypted from a ticket, checked as OpenSSL checks a found session.
+    pub fn check_ticket_session(&self, me: *mut SSL, session: Arc<Session>) -> resume::Lookup {
+        let hooks = self.hooks_for_callbacks(me);
+        let found = self.with_conn(|conn| {
+            resume::check_found(&self.ctx.cache, &hooks, conn, session, false, resume::Ems::NotChecked)
+        });
+        self.adopt_if_resumed(&found);
+        found
+    }
+
+    fn adopt_if_resumed(&self, found: &resume::Lookup) {
+        if let resume::Lookup::Resume(s) = found {
             let old = {
                 let mut st = self.state.lock();
                 st.hit = true;
@@ -136,18 +274,12 @@ impl Ssl {
             };
             drop(old);
         }
-        found
     }
 
-    /// Starts a fresh session for a full handshake of `version` (the connection's session from
-    /// now on), with the given id.
+    /// Starts a fresh session of `version` with the given id; it becomes the connection's
+    /// session.
     pub fn start_new_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
-        {
-            let mut st = self.state.lock();
-            st.version = version;
-            st.hit = false;
-            st.handshake = Handshake::InProgress;
-        }
+        self.state.lock().version = version;
         let session = self.with_conn(|conn| resume::new_session(&self.ctx.cache, conn, id));
         let old = self.state.lock().session.replace(Arc::clone(&session));
         drop(old);
@@ -157,7 +289,7 @@ impl Ssl {
     /// A session was established on this connection (`ssl_update_cache`): TLS ≤ 1.2 handshake
     /// end, or one TLS 1.3 ticket.
     pub fn session_established(&self, me: *mut SSL, session: &Arc<Session>, side: resume::Side) {
-        let hooks = self.hooks(me);
+        let hooks = self.hooks_for_callbacks(me);
         self.with_conn(|conn| resume::established(&self.ctx.cache, &hooks, conn, session, side));
     }
 }
@@ -185,6 +317,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { ctx::ctx(ctx) }, std::ptr::null_mut());
         ctx::retain(&c);
+        let settings = c.tls.read().conn.clone();
         let state = SslState {
             session: None,
             sid_ctx: *c.sid_ctx.lock(),
@@ -192,15 +325,22 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             quiet_shutdown: 0,
             hit: false,
             handshake: Handshake::Before,
-            version: HIGHEST_VERSION,
+            version: settings.highest_version(),
             is_server: c.method.server,
-            verify_mode: 0,
-            options: 0,
+            role_set: false,
+            settings,
+            servername: None,
+            cipher: None,
+            server_session_id: None,
         };
         let s = Arc::new(Ssl {
             ctx: Arc::clone(&c),
             state: Mutex::new(state),
             ex_data: ExData::default(),
+            hooks: Mutex::new(HookState::default()),
+            io: Mutex::new(Io::default()),
+            rfd: AtomicI32::new(-1),
+            wfd: AtomicI32::new(-1),
         });
         let p = into_c::<Ssl, SSL>(s);
         // SAFETY: `p` was just made.
@@ -253,11 +393,17 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
             None
         };
         drop(dropped);
+        crate::tls::driver::reset(&s);
         let mut st = s.state.lock();
         st.hit = false;
         st.shutdown = 0;
         st.handshake = Handshake::Before;
-        st.version = HIGHEST_VERSION;
+        st.version = st.settings.highest_version();
+        st.cipher = None;
+        st.server_session_id = None;
+        if st.is_server {
+            st.servername = None;
+        }
         1
     })
 }

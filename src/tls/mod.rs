@@ -2,5 +2,8 @@
 //! descriptors, and rustls's session hooks connected to the cache so that handshakes reach the
 //! callbacks where and as often as OpenSSL 3.0 calls them (see `../shared/RUSTLS-MAP.md`).
 
+pub mod config;
+pub mod driver;
 pub mod hello;
+pub mod hooks;
 pub mod value;

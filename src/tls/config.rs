@@ -1,0 +1,189 @@
+//! TLS settings of an `SSL_CTX` / `SSL` (certificates, verification, versions, options,
+//! tickets) and the rustls configs built from them.
+
+use std::sync::Arc;
+
+use rustls::client::Resumption;
+use rustls::client::Tls12Resumption;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
+
+use super::hooks;
+
+/// `SSL_OP_*` bits that change behaviour here; the others are stored and reported only.
+pub mod op {
+    pub const NO_TICKET: u64 = 1 << 14;
+    pub const NO_TLSV1_2: u64 = 1 << 27;
+    pub const NO_TLSV1_3: u64 = 1 << 29;
+}
+
+/// `SSL_VERIFY_*` bits.
+pub mod verify {
+    pub const NONE: i32 = 0;
+    pub const PEER: i32 = 1;
+    pub const FAIL_IF_NO_PEER_CERT: i32 = 2;
+}
+
+pub const TLS1_2_VERSION: i32 = 0x0303;
+pub const TLS1_3_VERSION: i32 = 0x0304;
+
+/// What OpenSSL copies from the context into each new `SSL`.
+#[derive(Clone, Debug)]
+pub struct ConnSettings {
+    pub options: u64,
+    pub verify_mode: i32,
+    pub min_version: i32,
+    pub max_version: i32,
+    pub num_tickets: usize,
+}
+
+impl Default for ConnSettings {
+    fn default() -> Self {
+        // OpenSSL 3.0's context defaults: no version bounds, two TLS 1.3 tickets. The options
+        // value is what a fresh `SSL_CTX_get_options` returns.
+        ConnSettings { options: 0x0012_0000, verify_mode: 0, min_version: 0, max_version: 0, num_tickets: 2 }
+    }
+}
+
+impl ConnSettings {
+    /// The protocol versions this connection may use, highest first.
+    pub fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
+        let allowed = |v: i32, off: u64| {
+            (self.min_version == 0 || self.min_version <= v)
+                && (self.max_version == 0 || v <= self.max_version)
+                && self.options & off == 0
+        };
+        let mut out = Vec::new();
+        if allowed(TLS1_3_VERSION, op::NO_TLSV1_3) {
+            out.push(&rustls::version::TLS13);
+        }
+        if allowed(TLS1_2_VERSION, op::NO_TLSV1_2) {
+            out.push(&rustls::version::TLS12);
+        }
+        out
+    }
+
+    /// What `SSL_version` reports before a handshake: the highest enabled version.
+    pub fn highest_version(&self) -> i32 {
+        match self.versions().first() {
+            Some(v) if v.version == rustls::ProtocolVersion::TLSv1_2 => TLS1_2_VERSION,
+            _ => TLS1_3_VERSION,
+        }
+    }
+
+    pub fn tickets_enabled(&self) -> bool {
+        self.options & op::NO_TICKET == 0
+    }
+}
+
+/// The TLS half of an `SSL_CTX`.
+#[derive(Debug)]
+pub struct CtxTls {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: Option<Arc<PrivateKeyDer<'static>>>,
+    /// The chain and key, once both are loaded and they match.
+    pub certified: Option<Arc<CertifiedKey>>,
+    pub roots: Arc<RootCertStore>,
+    pub conn: ConnSettings,
+}
+
+impl Default for CtxTls {
+    fn default() -> Self {
+        CtxTls {
+            chain: Vec::new(),
+            key: None,
+            certified: None,
+            roots: Arc::new(RootCertStore::empty()),
+            conn: ConnSettings::default(),
+        }
+    }
+}
+
+impl CtxTls {
+    /// Rebuilds the signing key for the server after a certificate or key was loaded.
+    pub fn rebuild_certified(&mut self) {
+        self.certified = match (&self.key, self.chain.is_empty()) {
+            (Some(key), false) => provider()
+                .key_provider
+                .load_private_key(key.clone_key())
+                .ok()
+                .map(|signer| CertifiedKey::new(self.chain.clone(), signer))
+                .filter(|ck| ck.keys_match().is_ok())
+                .map(Arc::new),
+            _ => None,
+        };
+    }
+}
+
+/// The crypto provider every config uses (ring); one instance so that configs share it.
+pub fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: std::sync::OnceLock<Arc<CryptoProvider>> = std::sync::OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
+
+/// Why a config could not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigError {
+    NoProtocols,
+    NoCertificate,
+}
+
+/// The server config for one connection: the shared cert resolver, session store and this
+/// context's ticketer; tickets per connection are capped in the hooks.
+pub fn server_config(
+    settings: &ConnSettings,
+    ctx: &CtxTls,
+    ticketer: Arc<dyn rustls::server::ProducesTickets>,
+) -> Result<Arc<ServerConfig>, ConfigError> {
+    let versions = settings.versions();
+    if versions.is_empty() {
+        return Err(ConfigError::NoProtocols);
+    }
+    if ctx.certified.is_none() {
+        return Err(ConfigError::NoCertificate);
+    }
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&versions)
+        .map_err(|_| ConfigError::NoProtocols)?;
+    let builder = if settings.verify_mode & verify::PEER != 0 && !ctx.roots.is_empty() {
+        let mut v = WebPkiClientVerifier::builder_with_provider(Arc::clone(&ctx.roots), provider());
+        if settings.verify_mode & verify::FAIL_IF_NO_PEER_CERT == 0 {
+            v = v.allow_unauthenticated();
+        }
+        match v.build() {
+            Ok(v) => builder.with_client_cert_verifier(v),
+            Err(_) => builder.with_no_client_auth(),
+        }
+    } else {
+        builder.with_no_client_auth()
+    };
+    let mut cfg = builder.with_cert_resolver(hooks::cert_resolver());
+    cfg.session_storage = hooks::server_store();
+    cfg.ticketer = ticketer;
+    cfg.send_tls13_tickets = settings.num_tickets;
+    cfg.max_early_data_size = 0;
+    cfg.ignore_client_order = false;
+    Ok(Arc::new(cfg))
+}
+
+/// The client config for one connection. The verifier, client-certificate resolver and
+/// session store are process-wide singletons: rustls resumes a session only with the very
+/// same verifier and resolver objects that made it.
+pub fn client_config(settings: &ConnSettings) -> Result<Arc<ClientConfig>, ConfigError> {
+    let versions = settings.versions();
+    if versions.is_empty() {
+        return Err(ConfigError::NoProtocols);
+    }
+    let mut cfg = ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&versions)
+        .map_err(|_| ConfigError::NoProtocols)?
+        .dangerous()
+        .with_custom_certificate_verifier(hooks::server_verifier())
+        .with_client_cert_resolver(hooks::client_cert_resolver());
+    let tls12 = if settings.tickets_enabled() { Tls12Resumption::SessionIdOrTickets } else { Tls12Resumption::SessionIdOnly };
+    cfg.resumption = Resumption::store(hooks::client_store()).tls12_resumption(tls12);
+    Ok(Arc::new(cfg))
+}

@@ -1,0 +1,541 @@
+//! Drives one rustls connection over file descriptors for `SSL_do_handshake`, `SSL_read`,
+//! `SSL_write` and `SSL_shutdown`, and turns what the hooks recorded into OpenSSL's cache
+//! events (new-session callback, counters, single-use client tickets) once rustls has returned.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use libc::c_int;
+use rustls::{ClientConnection, Connection, HandshakeKind, ServerConnection};
+
+use super::config::{self, ConfigError, TLS1_3_VERSION};
+use super::hello::FirstMessage;
+use super::hooks::{self, ClientValue};
+use crate::core::cache::{Stats, mode};
+use crate::core::resume::{self, FatalReason, Side};
+use crate::core::session::Session;
+use crate::ffi::err::{self, LIB_SSL, reason};
+use crate::ffi::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
+
+/// What `SSL_get_error` reports for the last call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LastError {
+    #[default]
+    None,
+    WantRead,
+    WantWrite,
+    ZeroReturn,
+    Syscall,
+    Ssl,
+}
+
+/// The I/O side of one connection.
+#[derive(Default)]
+pub struct Io {
+    conn: Option<Connection>,
+    first: FirstMessage,
+    /// The handshake's end has been processed (counters, callbacks).
+    finished: bool,
+    /// The peer closed the transport.
+    eof: bool,
+    pub last: LastError,
+    /// Bytes `SSL_write` accepted but could not send yet (non-blocking retry).
+    accepted: Option<usize>,
+}
+
+/// Result of one step.
+enum Step {
+    Again,
+    Return(c_int),
+}
+
+/// What to tell the application once the connection is no longer borrowed.
+enum Event {
+    Established(Arc<Session>, Side),
+    RemoveClientSession(Arc<Session>),
+    AcceptGood,
+    ConnectGood,
+    Hit,
+    Miss,
+}
+
+pub(crate) fn fatal_reason(r: FatalReason) -> u32 {
+    match r {
+        FatalReason::SidCtxUninitialized => reason::SESSION_ID_CONTEXT_UNINITIALIZED,
+        FatalReason::InconsistentExtms => reason::UNEXPECTED_MESSAGE,
+    }
+}
+
+fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
+    if kind == LastError::Ssl {
+        err::raise(LIB_SSL, why);
+    }
+    io.last = kind;
+    Step::Return(-1)
+}
+
+/// A file descriptor as `Read + Write`, without owning it.
+struct Fd(c_int);
+
+impl Read for Fd {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
+        let n = unsafe { libc::read(self.0, buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    }
+}
+
+impl Write for Fd {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
+        let n = unsafe { libc::write(self.0, buf.as_ptr().cast(), buf.len()) };
+        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn would_block(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted)
+}
+
+fn rustls_reason(e: &rustls::Error) -> u32 {
+    use rustls::Error as E;
+    match e {
+        E::InvalidCertificate(_) => reason::CERTIFICATE_VERIFY_FAILED,
+        E::AlertReceived(a) => reason::ALERT_BASE + u32::from(u8::from(*a)),
+        E::PeerIncompatible(_) => reason::NO_SHARED_CIPHER,
+        E::InvalidMessage(_) => reason::RECORD_LAYER_FAILURE,
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => reason::UNEXPECTED_MESSAGE,
+        _ => reason::RECORD_LAYER_FAILURE,
+    }
+}
+
+/// Sends what rustls has queued. `Err` with `WouldBlock` when the descriptor is full.
+fn flush(conn: &mut Connection, fd: c_int) -> std::io::Result<()> {
+    let mut out = Fd(fd);
+    while conn.wants_write() {
+        match conn.write_tls(&mut out) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Creates the rustls connection on first use (lazily, so that `SSL_set_session` and the
+/// settings made before the handshake count).
+fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
+    if io.conn.is_some() {
+        return Ok(());
+    }
+    let settings = ssl.settings();
+    let is_server = ssl.is_server();
+    let _current = hooks::enter(ssl);
+    let conn: Connection = if is_server {
+        let cfg = {
+            let tls = ssl.ctx.tls.read();
+            config::server_config(&settings, &tls, ssl.ctx.ticketer())
+        };
+        let cfg = cfg.map_err(config_reason)?;
+        ServerConnection::new(cfg).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
+    } else {
+        let cfg = config::client_config(&settings).map_err(config_reason)?;
+        let name = ssl
+            .host_name()
+            .and_then(|h| rustls::pki_types::ServerName::try_from(h).ok())
+            .unwrap_or(rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+        ClientConnection::new(cfg, name).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
+    };
+    let stats = &ssl.ctx.cache.stats;
+    Stats::bump(if is_server { &stats.accept } else { &stats.connect });
+    ssl.begin_handshake();
+    io.conn = Some(conn);
+    Ok(())
+}
+
+fn config_reason(e: ConfigError) -> u32 {
+    match e {
+        ConfigError::NoProtocols => reason::NO_PROTOCOLS_AVAILABLE,
+        ConfigError::NoCertificate => reason::NO_CERTIFICATE_ASSIGNED,
+    }
+}
+
+/// Reads once from the descriptor into rustls. `Ok(false)` at end of file.
+fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
+    let mut buf = [0u8; 16 * 1024];
+    let n = Fd(ssl.rfd()).read(&mut buf)?;
+    if n == 0 {
+        io.eof = true;
+        return Ok(false);
+    }
+    let data = &buf[..n];
+    let conn = io.conn.as_mut().expect("connection exists while reading");
+    if matches!(conn, Connection::Server(_)) {
+        if let Some(hello) = io.first.client_hello(data) {
+            ssl.hooks.lock().hello = Some(hello);
+        }
+    } else if let Some(id) = io.first.server_hello_session_id(data) {
+        ssl.set_server_session_id(id);
+    }
+    let mut rest = data;
+    while !rest.is_empty() {
+        let used = conn.read_tls(&mut rest)?;
+        if used == 0 {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+/// Lets rustls process what was read; the hooks run inside.
+fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
+    let conn = io.conn.as_mut().expect("connection exists while processing");
+    let result = {
+        let _current = hooks::enter(ssl);
+        conn.process_new_packets()
+    };
+    let aborted = ssl.hooks.lock().abort.take();
+    if let Some(why) = aborted {
+        // Throw away rustls's flight; send a plaintext fatal internal_error alert instead.
+        let mut sink = Vec::new();
+        while conn.wants_write() {
+            if conn.write_tls(&mut sink).is_err() {
+                break;
+            }
+        }
+        let _ = Fd(ssl.wfd()).write_all(&[21, 3, 3, 0, 2, 2, 80]);
+        return Err(why);
+    }
+    match result {
+        Ok(_) => {
+            ssl.publish_sni();
+            Ok(())
+        }
+        Err(e) => {
+            // Best effort: the alert rustls queued goes to the peer.
+            let _ = flush(conn, ssl.wfd());
+            Err(rustls_reason(&e))
+        }
+    }
+}
+
+/// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
+fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
+    io.finished = true;
+    let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
+    let version = match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_2) => config::TLS1_2_VERSION,
+        _ => TLS1_3_VERSION,
+    };
+    let hit = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+    let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+    ssl.finish_handshake(version, hit);
+    ssl.set_cipher(suite);
+    let tls13 = version >= TLS1_3_VERSION;
+    if ssl.is_server() {
+        let session = ssl.session().unwrap_or_else(|| ssl.start_new_session(version, &[]));
+        if session.read().cipher.is_none() {
+            session.update(|f| f.cipher = suite);
+        }
+        if tls13 {
+            events.push(Event::AcceptGood);
+        } else {
+            events.push(Event::Established(session, Side::Server));
+            events.push(Event::AcceptGood);
+        }
+    } else {
+        let offered = std::mem::take(&mut ssl.hooks.lock().offered);
+        if offered && !hit {
+            events.push(Event::Miss);
+        }
+        if tls13 {
+            if let Some(s) = ssl.session().filter(|_| hit) {
+                if ssl.ctx.cache.mode() & mode::CLIENT != 0 {
+                    events.push(Event::RemoveClientSession(s));
+                }
+            } else {
+                let s = ssl.start_new_session(version, &[]);
+                s.update(|f| f.cipher = suite);
+            }
+        } else {
+            let value = ssl.hooks.lock().client_tls12.take();
+            let session = match (hit, ssl.session()) {
+                (true, Some(s)) => s,
+                _ => {
+                    let id = ssl.take_server_session_id().filter(|id| !id.is_empty()).unwrap_or_else(|| {
+                        let mut id = vec![0u8; 32];
+                        let _ = config::provider().secure_random.fill(&mut id);
+                        id
+                    });
+                    let s = ssl.start_new_session(version, &id);
+                    s.update(|f| f.cipher = suite);
+                    if let Some(v) = value {
+                        s.set_engine_state(Some(Arc::new(ClientValue::Tls12(v))));
+                    }
+                    s
+                }
+            };
+            events.push(Event::Established(session, Side::Client));
+        }
+        if hit {
+            events.push(Event::Hit);
+        }
+        events.push(Event::ConnectGood);
+    }
+}
+
+/// Sessions made by tickets during the last rustls call, in order.
+fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
+    if !io.finished {
+        return;
+    }
+    let (server, client) = {
+        let mut h = ssl.hooks.lock();
+        (std::mem::take(&mut h.ticket_sessions), std::mem::take(&mut h.client_tickets))
+    };
+    for s in server {
+        events.push(Event::Established(s, Side::Server));
+    }
+    let suite = ssl.cipher();
+    for ticket in client {
+        let s = ssl.start_new_session(TLS1_3_VERSION, &hooks_random_id());
+        s.update(|f| f.cipher = suite);
+        s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(Some(ticket))))));
+        events.push(Event::Established(s, Side::Client));
+    }
+}
+
+fn hooks_random_id() -> Vec<u8> {
+    let mut id = vec![0u8; 32];
+    let _ = config::provider().secure_random.fill(&mut id);
+    id
+}
+
+/// Calls the application for each event; no connection lock is held here.
+fn fire(ssl: &Ssl, events: Vec<Event>) {
+    let me = ssl.as_c();
+    let stats = &ssl.ctx.cache.stats;
+    for e in events {
+        match e {
+            Event::Established(s, side) => ssl.session_established(me, &s, side),
+            Event::RemoveClientSession(s) => {
+                resume::remove_session(&ssl.ctx.cache, &ssl.hooks_for_callbacks(me), &s);
+            }
+            Event::AcceptGood => Stats::bump(&stats.accept_good),
+            Event::ConnectGood => Stats::bump(&stats.connect_good),
+            Event::Hit => Stats::bump(&stats.hits),
+            Event::Miss => Stats::bump(&stats.misses),
+        }
+    }
+}
+
+/// Runs `step` until it returns, firing the events of each round with the I/O lock released.
+fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step) -> c_int {
+    loop {
+        let mut events = Vec::new();
+        let result = {
+            let mut io = ssl.io.lock();
+            let r = step(ssl, &mut io, &mut events);
+            collect_tickets(ssl, &io, &mut events);
+            r
+        };
+        fire(ssl, events);
+        if let Step::Return(n) = result {
+            return n;
+        }
+    }
+}
+
+/// One round of the handshake.
+fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
+    if let Err(why) = ensure_conn(ssl, io) {
+        return fail(io, LastError::Ssl, why);
+    }
+    let conn = io.conn.as_mut().expect("just made");
+    match flush(conn, ssl.wfd()) {
+        Ok(()) => {}
+        Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
+        Err(_) => return fail(io, LastError::Syscall, 0),
+    }
+    if !conn.is_handshaking() {
+        if !io.finished {
+            finish(ssl, io, events);
+            return Step::Again;
+        }
+        io.last = LastError::None;
+        return Step::Return(1);
+    }
+    match read_some(ssl, io) {
+        Ok(true) => {}
+        Ok(false) => return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING),
+        Err(e) if would_block(&e) => return fail(io, LastError::WantRead, 0),
+        Err(_) => return fail(io, LastError::Syscall, 0),
+    }
+    if let Err(why) = process(ssl, io) {
+        return fail(io, LastError::Ssl, why);
+    }
+    Step::Again
+}
+
+/// `SSL_do_handshake`: 1 when done, -1 with `SSL_get_error` telling why not.
+pub fn handshake(ssl: &Ssl) -> c_int {
+    drive(ssl, handshake_step)
+}
+
+/// `SSL_read`: > 0 bytes read; 0 or -1 with `SSL_get_error` telling why not.
+pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
+    if ssl.in_init() {
+        let r = handshake(ssl);
+        if r <= 0 {
+            return r;
+        }
+    }
+    drive(ssl, |ssl, io, _events| {
+        let Some(conn) = io.conn.as_mut() else { return fail(io, LastError::Ssl, reason::UNINITIALIZED) };
+        match conn.reader().read(buf) {
+            Ok(0) if !buf.is_empty() => {
+                ssl.add_shutdown(RECEIVED_SHUTDOWN);
+                io.last = LastError::ZeroReturn;
+                return Step::Return(0);
+            }
+            Ok(n) => {
+                io.last = LastError::None;
+                return Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING),
+        }
+        if let Err(e) = flush(conn, ssl.wfd())
+            && !would_block(&e)
+        {
+            return fail(io, LastError::Syscall, 0);
+        }
+        if io.eof {
+            return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING);
+        }
+        match read_some(ssl, io) {
+            Ok(_) => {}
+            Err(e) if would_block(&e) => return fail(io, LastError::WantRead, 0),
+            Err(_) => return fail(io, LastError::Syscall, 0),
+        }
+        if let Err(why) = process(ssl, io) {
+            return fail(io, LastError::Ssl, why);
+        }
+        Step::Again
+    })
+}
+
+/// `SSL_write`: the number of bytes written, or -1 with `SSL_get_error` telling why not. A call
+/// that returned `WANT_WRITE` must be repeated with the same buffer, as with OpenSSL.
+pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
+    if ssl.shutdown_flags() & SENT_SHUTDOWN != 0 {
+        err::raise(LIB_SSL, reason::PROTOCOL_IS_SHUTDOWN);
+        ssl.io.lock().last = LastError::Ssl;
+        return -1;
+    }
+    if ssl.in_init() {
+        let r = handshake(ssl);
+        if r <= 0 {
+            return r;
+        }
+    }
+    drive(ssl, |ssl, io, _events| {
+        let Some(conn) = io.conn.as_mut() else { return fail(io, LastError::Ssl, reason::UNINITIALIZED) };
+        let n = match io.accepted {
+            Some(n) => n,
+            None => match conn.writer().write(buf) {
+                Ok(n) => n,
+                Err(_) => return fail(io, LastError::Ssl, reason::PROTOCOL_IS_SHUTDOWN),
+            },
+        };
+        match flush(conn, ssl.wfd()) {
+            Ok(()) => {
+                io.accepted = None;
+                io.last = LastError::None;
+                Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX))
+            }
+            Err(e) if would_block(&e) => {
+                io.accepted = Some(n);
+                fail(io, LastError::WantWrite, 0)
+            }
+            Err(_) => fail(io, LastError::Syscall, 0),
+        }
+    })
+}
+
+/// `SSL_shutdown`: sends close_notify (0), then waits for the peer's (1); quiet shutdown sets
+/// the flags only.
+pub fn shutdown(ssl: &Ssl) -> c_int {
+    if ssl.quiet_shutdown() || ssl.io.lock().conn.is_none() {
+        ssl.add_shutdown(SENT_SHUTDOWN | RECEIVED_SHUTDOWN);
+        return 1;
+    }
+    drive(ssl, |ssl, io, _events| {
+        let conn = io.conn.as_mut().expect("checked above");
+        if ssl.shutdown_flags() & SENT_SHUTDOWN == 0 {
+            conn.send_close_notify();
+            ssl.add_shutdown(SENT_SHUTDOWN);
+            return match flush(conn, ssl.wfd()) {
+                Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 { 1 } else { 0 }),
+                Err(e) if would_block(&e) => fail(io, LastError::WantWrite, 0),
+                Err(_) => fail(io, LastError::Syscall, 0),
+            };
+        }
+        match flush(conn, ssl.wfd()) {
+            Ok(()) => {}
+            Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
+            Err(_) => return fail(io, LastError::Syscall, 0),
+        }
+        if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
+            return Step::Return(1);
+        }
+        // Wait for the peer's close_notify, dropping application data.
+        let mut sink = [0u8; 4096];
+        loop {
+            match conn.reader().read(&mut sink) {
+                Ok(0) => {
+                    ssl.add_shutdown(RECEIVED_SHUTDOWN);
+                    return Step::Return(1);
+                }
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        if io.eof {
+            return fail(io, LastError::Syscall, 0);
+        }
+        match read_some(ssl, io) {
+            Ok(_) => {}
+            Err(e) if would_block(&e) => return fail(io, LastError::WantRead, 0),
+            Err(_) => return fail(io, LastError::Syscall, 0),
+        }
+        if let Err(why) = process(ssl, io) {
+            return fail(io, LastError::Ssl, why);
+        }
+        Step::Again
+    })
+}
+
+/// `SSL_pending`: plaintext bytes already decrypted and not yet read.
+pub fn pending(ssl: &Ssl) -> c_int {
+    let mut io = ssl.io.lock();
+    let Some(conn) = io.conn.as_mut() else { return 0 };
+    match conn.process_new_packets() {
+        Ok(state) => c_int::try_from(state.plaintext_bytes_to_read()).unwrap_or(c_int::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// `SSL_get_error`'s input: the last call's outcome.
+pub fn last_error(ssl: &Ssl) -> LastError {
+    ssl.io.lock().last
+}
+
+/// Forgets the connection (`SSL_clear`).
+pub fn reset(ssl: &Ssl) {
+    *ssl.io.lock() = Io::default();
+    *ssl.hooks.lock() = hooks::HookState::default();
+}

@@ -1,0 +1,415 @@
+//! rustls's hooks, connected to the cache. rustls calls them from inside its own entry points;
+//! they find the connection through a thread-local set around every such call (a stack: a C
+//! callback may drive another connection). Only lookups answer rustls synchronously; sessions
+//! made here are handed to the driver, which calls the application after rustls returns.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::{ClientHello, ProducesTickets, ResolvesServerCert, StoresServerSessions};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
+
+use super::config::{TLS1_2_VERSION, TLS1_3_VERSION, provider, verify};
+use super::hello::ClientHelloInfo;
+use super::value::ServerValue;
+use crate::core::cache::mode;
+use crate::core::der;
+use crate::core::resume::{Ems, Lookup, Source};
+use crate::core::session::Session;
+use crate::ffi::ssl::Ssl;
+
+thread_local! {
+    static CURRENT: Cell<*const Ssl> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Marks `ssl` as the connection rustls is working for until dropped; restores the previous one.
+pub struct Entered {
+    previous: *const Ssl,
+}
+
+pub fn enter(ssl: &Ssl) -> Entered {
+    Entered { previous: CURRENT.with(|c| c.replace(ssl as *const Ssl)) }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+    }
+}
+
+/// Runs `f` with the connection rustls is working for, if any.
+fn with_current<R>(f: impl FnOnce(&Ssl) -> R) -> Option<R> {
+    let p = CURRENT.with(Cell::get);
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` was set by `enter` from a live `&Ssl` whose guard is still in scope on this
+    // thread (the driver holds the connection for the whole rustls call).
+    Some(f(unsafe { &*p }))
+}
+
+/// Per-connection state the hooks fill in during a rustls call.
+#[derive(Default)]
+pub struct HookState {
+    /// The first ClientHello, parsed from the raw bytes.
+    pub hello: Option<ClientHelloInfo>,
+    /// The SNI seen by the certificate resolver; published after the ClientHello call.
+    pub sni: Option<String>,
+    pub tickets_issued: usize,
+    /// A lookup or ticket in this handshake gave a session to resume.
+    pub resumed: bool,
+    pub decrypted_tls12_ticket: bool,
+    /// Set by a lookup that must fail the handshake (an `SSL_R_*` reason).
+    pub abort: Option<u32>,
+    /// Server TLS 1.3 ticket sessions waiting for the new-session callback.
+    pub ticket_sessions: Vec<Arc<Session>>,
+    /// Client: a session was offered for resumption.
+    pub offered: bool,
+    pub client_tls12: Option<Tls12ClientSessionValue>,
+    pub client_tickets: Vec<Tls13ClientSessionValue>,
+}
+
+/// A client session's rustls value, attached to its `SSL_SESSION`.
+pub enum ClientValue {
+    Tls12(Tls12ClientSessionValue),
+    /// rustls hands TLS 1.3 tickets out by move: the first resumption uses it up.
+    Tls13(Mutex<Option<Tls13ClientSessionValue>>),
+}
+
+fn random_id() -> [u8; 32] {
+    let mut id = [0u8; 32];
+    // A failing system RNG leaves a zero id, which still works as a unique-enough key only
+    // for one session; ring's RNG does not fail on Linux.
+    let _ = provider().secure_random.fill(&mut id);
+    id
+}
+
+/// `ssl_get_new_session` for a session rustls just made: the connection's id context, now,
+/// the context's timeout; it becomes the connection's session.
+fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
+    let s = ssl.start_new_session(i32::from(v.version), id);
+    s.update(|f| {
+        v.apply_to(f);
+        f.verify_result = 0;
+    });
+    s
+}
+
+/// A TLS 1.3 ticket may go out: `num_tickets` after a full handshake, one after a resumption.
+fn take_ticket_slot(ssl: &Ssl) -> bool {
+    let num = ssl.settings().num_tickets;
+    let mut h = ssl.hooks.lock();
+    let cap = if num == 0 { 0 } else if h.resumed { 1 } else { num };
+    if h.tickets_issued >= cap {
+        return false;
+    }
+    h.tickets_issued += 1;
+    true
+}
+
+/// The server's session-id and stateful-ticket store: the cache, through the resumption rules.
+#[derive(Debug)]
+struct ServerStore;
+
+impl ServerStore {
+    fn lookup(&self, source: Source, key: &[u8]) -> Option<Vec<u8>> {
+        with_current(|ssl| {
+            let version = if source == Source::SessionId { TLS1_2_VERSION } else { TLS1_3_VERSION };
+            ssl.set_version(version);
+            match ssl.server_lookup(ssl.as_c(), source, key, Ems::NotChecked) {
+                Lookup::Resume(s) => {
+                    ssl.hooks.lock().resumed = true;
+                    let sni = ssl.hooks.lock().sni.clone();
+                    ServerValue::from_fields(&s.read(), sni.as_deref().map(str::as_bytes))?.encode()
+                }
+                Lookup::Miss => None,
+                Lookup::Fatal(reason) => {
+                    ssl.hooks.lock().abort = Some(super::driver::fatal_reason(reason));
+                    None
+                }
+            }
+        })
+        .flatten()
+    }
+}
+
+impl StoresServerSessions for ServerStore {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        with_current(|ssl| {
+            let Some(v) = ServerValue::decode(&value) else { return false };
+            if i32::from(v.version) >= TLS1_3_VERSION {
+                if !take_ticket_slot(ssl) {
+                    return false;
+                }
+                let s = new_server_session(ssl, &v, &key);
+                ssl.hooks.lock().ticket_sessions.push(s);
+            } else {
+                new_server_session(ssl, &v, &key);
+            }
+            true
+        })
+        .unwrap_or(false)
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(Source::SessionId, key)
+    }
+
+    /// Stateful TLS 1.3 tickets stay in the cache (OpenSSL's are multi-use; 0-RTT is off).
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(Source::StatefulTicket, key)
+    }
+
+    fn can_cache(&self) -> bool {
+        with_current(|ssl| {
+            let ticket_offered = ssl.hooks.lock().hello.as_ref().is_some_and(|h| h.ticket_len.is_some());
+            ssl.ctx.cache.mode() & mode::SERVER != 0 && !(ticket_offered && ssl.settings().tickets_enabled())
+        })
+        .unwrap_or(false)
+    }
+}
+
+/// One context's ticket keys. Each ticket carries the session's OpenSSL DER in front of
+/// rustls's value, so a decrypted ticket is checked like a cached session (id context,
+/// version, expiry).
+pub struct TicketSealer {
+    inner: Arc<dyn ProducesTickets>,
+}
+
+impl std::fmt::Debug for TicketSealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TicketSealer")
+    }
+}
+
+impl TicketSealer {
+    pub fn new() -> Option<Arc<TicketSealer>> {
+        Some(Arc::new(TicketSealer { inner: rustls::crypto::ring::Ticketer::new().ok()? }))
+    }
+}
+
+impl ProducesTickets for TicketSealer {
+    fn enabled(&self) -> bool {
+        with_current(|ssl| ssl.settings().tickets_enabled()).unwrap_or(true)
+    }
+
+    fn lifetime(&self) -> u32 {
+        with_current(|ssl| u32::try_from(ssl.ctx.cache.session_timeout()).unwrap_or(u32::MAX)).unwrap_or(7200)
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        let session = with_current(|ssl| {
+            let v = ServerValue::decode(plain)?;
+            if i32::from(v.version) >= TLS1_3_VERSION {
+                if !take_ticket_slot(ssl) {
+                    return None;
+                }
+                let s = new_server_session(ssl, &v, &random_id());
+                ssl.hooks.lock().ticket_sessions.push(Arc::clone(&s));
+                Some(s)
+            } else {
+                // OpenSSL does not renew a TLS 1.2 ticket it resumed from, and a TLS 1.2
+                // ticket session has no id (nothing is cached, no callback).
+                if ssl.hooks.lock().decrypted_tls12_ticket {
+                    return None;
+                }
+                Some(new_server_session(ssl, &v, &[]))
+            }
+        })??;
+        let der = der::encode(&session.read())?;
+        let mut sealed = Vec::with_capacity(2 + der.len() + plain.len());
+        sealed.extend_from_slice(&u16::try_from(der.len()).ok()?.to_be_bytes());
+        sealed.extend_from_slice(&der);
+        sealed.extend_from_slice(plain);
+        self.inner.encrypt(&sealed)
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        let opened = self.inner.decrypt(cipher)?;
+        let n = usize::from(u16::from_be_bytes([*opened.first()?, *opened.get(1)?]));
+        let der_bytes = opened.get(2..2 + n)?;
+        let plain = opened.get(2 + n..)?.to_vec();
+        with_current(|ssl| {
+            let (fields, _) = der::decode(der_bytes, ssl.ctx.cache.now()).ok()?;
+            let version = fields.version;
+            let tls12 = version < TLS1_3_VERSION;
+            let session = Session::from_fields(fields);
+            if tls12 {
+                let client_id = ssl.hooks.lock().hello.as_ref().map(|h| h.session_id.clone()).unwrap_or_default();
+                if !client_id.is_empty() {
+                    session.set_id(&client_id);
+                }
+            }
+            ssl.set_version(version);
+            match ssl.check_ticket_session(ssl.as_c(), session) {
+                Lookup::Resume(_) => {
+                    let mut h = ssl.hooks.lock();
+                    h.resumed = true;
+                    h.decrypted_tls12_ticket = tls12;
+                    Some(plain)
+                }
+                Lookup::Miss => None,
+                Lookup::Fatal(reason) => {
+                    ssl.hooks.lock().abort = Some(super::driver::fatal_reason(reason));
+                    None
+                }
+            }
+        })
+        .flatten()
+    }
+}
+
+/// Serves the context's certificate, and notes the SNI the client asked for.
+#[derive(Debug)]
+struct CertResolver;
+
+impl ResolvesServerCert for CertResolver {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let sni = hello.server_name().map(str::to_owned);
+        with_current(|ssl| {
+            ssl.hooks.lock().sni = sni;
+            ssl.ctx.tls.read().certified.clone()
+        })
+        .flatten()
+    }
+}
+
+/// Checks the server's certificate as the current connection's verify mode says: always the
+/// handshake signatures; the chain against the context's trust anchors only with
+/// `SSL_VERIFY_PEER`.
+#[derive(Debug)]
+struct Verifier;
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let (peer, roots) = with_current(|ssl| {
+            (ssl.settings().verify_mode & verify::PEER != 0, Arc::clone(&ssl.ctx.tls.read().roots))
+        })
+        .ok_or_else(|| rustls::Error::General("no connection".into()))?;
+        if !peer {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider())
+            .build()
+            .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))?;
+        webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &provider().signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &provider().signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        provider().signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// No client certificates yet.
+#[derive(Debug)]
+struct NoClientCert;
+
+impl ResolvesClientCert for NoClientCert {
+    fn resolve(&self, _root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+    fn has_certs(&self) -> bool {
+        false
+    }
+}
+
+/// The client's session store: the session offered is the one `SSL_set_session` gave the
+/// current connection; new sessions are handed to the driver.
+#[derive(Debug, Default)]
+struct ClientStore {
+    kx_hints: Mutex<HashMap<ServerName<'static>, NamedGroup>>,
+}
+
+impl ClientStore {
+    fn offered(&self) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        with_current(|ssl| {
+            let s = ssl.session()?;
+            if !s.is_resumable() {
+                return None;
+            }
+            s.engine_state()
+        })
+        .flatten()
+    }
+}
+
+impl ClientSessionStore for ClientStore {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.kx_hints.lock().insert(server_name, group);
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.kx_hints.lock().get(server_name).copied()
+    }
+
+    fn set_tls12_session(&self, _server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        with_current(|ssl| ssl.hooks.lock().client_tls12 = Some(value));
+    }
+
+    fn tls12_session(&self, _server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        let state = self.offered()?;
+        let ClientValue::Tls12(v) = state.downcast_ref::<ClientValue>()? else { return None };
+        with_current(|ssl| ssl.hooks.lock().offered = true);
+        Some(v.clone())
+    }
+
+    fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(&self, _server_name: ServerName<'static>, value: Tls13ClientSessionValue) {
+        with_current(|ssl| ssl.hooks.lock().client_tickets.push(value));
+    }
+
+    fn take_tls13_ticket(&self, _server_name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        let state = self.offered()?;
+        let ClientValue::Tls13(v) = state.downcast_ref::<ClientValue>()? else { return None };
+        let ticket = v.lock().take()?;
+        with_current(|ssl| ssl.hooks.lock().offered = true);
+        Some(ticket)
+    }
+}
+
+macro_rules! singleton {
+    ($name:ident, $trait:path, $make:expr) => {
+        pub fn $name() -> Arc<dyn $trait> {
+            static ONE: OnceLock<Arc<dyn $trait>> = OnceLock::new();
+            Arc::clone(ONE.get_or_init(|| Arc::new($make)))
+        }
+    };
+}
+
+singleton!(server_store, StoresServerSessions, ServerStore);
+singleton!(cert_resolver, ResolvesServerCert, CertResolver);
+singleton!(server_verifier, ServerCertVerifier, Verifier);
+singleton!(client_cert_resolver, ResolvesClientCert, NoClientCert);
+singleton!(client_store, ClientSessionStore, ClientStore::default());
