@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -44,20 +44,24 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-ctest: debuglib $(CTEST_OURS) $(CTEST_OPENSSL)
+ctest: debuglib certs $(CTEST_OURS) $(CTEST_OPENSSL)
 	@./ctests/run.sh ./ctests/check_exports.sh $(CTEST_OURS) $(CTEST_OPENSSL)
 
-ctest-ours: debuglib $(CTEST_OURS)
+ctest-ours: debuglib certs $(CTEST_OURS)
 	@./ctests/run.sh $(CTEST_OURS)
 
-ctest-openssl: $(CTEST_OPENSSL)
+ctest-openssl: certs $(CTEST_OPENSSL)
 	@./ctests/run.sh $(CTEST_OPENSSL)
 
-$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
+# The test PKI (a CA and a localhost server certificate), made with the openssl command.
+certs:
+	@./ctests/make_certs.sh $(BUILD)/certs
+
+$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h ctests/tls_pair.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Iinclude -Ictests $< -o $@ $(LINK_OURS_DEBUG)
 
-$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h
+$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Ictests $< -o $@ -lssl -lcrypto
 

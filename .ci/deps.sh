@@ -3,6 +3,7 @@
 set -eu
 missing=()
 [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
