@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -44,8 +44,8 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-ctest: debuglib certs $(CTEST_OURS) $(CTEST_OPENSSL)
-	@./ctests/run.sh ./ctests/check_exports.sh $(CTEST_OURS) $(CTEST_OPENSSL)
+ctest: debuglib certs examples $(CTEST_OURS) $(CTEST_OPENSSL)
+	@./ctests/run.sh ./ctests/check_exports.sh "./tests/interop/run.sh $(BUILD)" $(CTEST_OURS) $(CTEST_OPENSSL)
 
 ctest-ours: debuglib certs $(CTEST_OURS)
 	@./ctests/run.sh $(CTEST_OURS)
@@ -67,11 +67,22 @@ $(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h
 
 $(DEBUG)/libsesscache.so: debuglib
 
-# The main example: an external session cache driven through the public API.
-demo: deps lib
+EXAMPLE_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -Iexamples
+
+# The examples, linked with the release library.
+examples: lib certs
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Iinclude examples/external_cache.c -o $(BUILD)/external_cache $(LINK_OURS_RELEASE)
-	./$(BUILD)/external_cache
+	$(CC) $(EXAMPLE_CFLAGS) examples/server.c -o $(BUILD)/server $(LINK_OURS_RELEASE)
+	$(CC) $(EXAMPLE_CFLAGS) examples/client.c -o $(BUILD)/client $(LINK_OURS_RELEASE)
+	$(CC) $(EXAMPLE_CFLAGS) examples/external_cache.c -o $(BUILD)/external_cache $(LINK_OURS_RELEASE)
+
+# The main job: a TLS server keeping its sessions in an external cache, and a client resuming.
+demo: deps examples
+	@./examples/demo.sh $(BUILD)
+
+# Real peers: openssl s_client / s_server and Python's ssl module against the examples.
+interop: examples
+	@./tests/interop/run.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

@@ -6,7 +6,8 @@ total_pass=0
 total_fail=0
 for prog in "$@"; do
     echo "== $prog"
-    out=$(timeout 120 "$prog" 2>&1)
+    # shellcheck disable=SC2086 # a program may come with its arguments
+    out=$(timeout 300 $prog 2>&1)
     status=$?
     printf '%s\n' "$out" | grep -v '^ok ' || true
     summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)

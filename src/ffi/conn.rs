@@ -62,7 +62,9 @@ fn read_file(path: &str) -> Option<Vec<u8>> {
 }
 
 fn pem_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_slice_iter(data).filter_map(Result::ok).collect()
+    CertificateDer::pem_slice_iter(data)
+        .filter_map(Result::ok)
+        .collect()
 }
 
 /// Loads certificates (PEM, or one DER certificate for `SSL_FILETYPE_ASN1`).
@@ -80,7 +82,10 @@ fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>
     Some(certs)
 }
 
-fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
+fn update_ctx_tls(
+    ctx: *const SSL_CTX,
+    f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int,
+) -> c_int {
     // SAFETY: the callers pass their caller's pointer, NULL or live.
     let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
     let mut tls = c.tls.write();
@@ -92,7 +97,10 @@ fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::C
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -110,7 +118,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    type_: c_int,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -129,7 +141,11 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
+    ctx: *mut SSL_CTX,
+    file: *const c_char,
+    type_: c_int,
+) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -143,7 +159,11 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
             err::raise(LIB_PEM, reason::NO_START_LINE);
             return 0;
         };
-        if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
+        if crate::tls::config::provider()
+            .key_provider
+            .load_private_key(key.clone_key())
+            .is_err()
+        {
             err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
             return 0;
         }
@@ -190,7 +210,9 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int
 pub unsafe extern "C" fn SSL_CTX_set_verify(
     ctx: *mut SSL_CTX,
     mode: c_int,
-    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
+    callback: Option<
+        unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int,
+    >,
 ) {
     ffi_boundary!((), {
         let _ = callback;
@@ -228,7 +250,9 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 pub unsafe extern "C" fn SSL_set_verify(
     s: *mut SSL,
     mode: c_int,
-    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
+    callback: Option<
+        unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int,
+    >,
 ) {
     ffi_boundary!((), {
         let _ = callback;
@@ -310,7 +334,12 @@ pub(crate) fn ctx_version_ctrl(ctx: &super::ctx::Ctx, cmd: c_int, larg: c_long) 
 /// `s` is NULL or a live connection; for `SSL_CTRL_SET_TLSEXT_HOSTNAME`, `parg` is NULL or a
 /// NUL-terminated name.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+pub unsafe extern "C" fn SSL_ctrl(
+    s: *mut SSL,
+    cmd: c_int,
+    larg: c_long,
+    parg: *mut c_void,
+) -> c_long {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
@@ -321,7 +350,8 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
             st.servername = name.and_then(|n| CString::new(n).ok());
             return 1;
         }
-        s.update_settings(|c| version_ctrl(c, cmd, larg)).unwrap_or(0)
+        s.update_settings(|c| version_ctrl(c, cmd, larg))
+            .unwrap_or(0)
     })
 }
 
@@ -338,10 +368,13 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
         if type_ != 0 {
             return std::ptr::null();
         }
-        s.state.lock().servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr())
+        s.state
+            .lock()
+            .servername
+            .as_ref()
+            .map_or(std::ptr::null(), |n| n.as_ptr())
     })
 }
-
 
 /// Runs `f` on a context's connection settings; 0 for NULL.
 ///
@@ -509,7 +542,6 @@ pub unsafe extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
     // SAFETY: forwarded to the caller.
     ffi_boundary!(0, { unsafe { on_ssl(s, |c| c.num_tickets) } })
 }
-
 
 /// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
 ///
@@ -788,7 +820,9 @@ pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
+    ffi_boundary!(0, {
+        unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int
+    })
 }
 
 /// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
@@ -798,7 +832,9 @@ pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
+    ffi_boundary!(0, {
+        unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int
+    })
 }
 
 /// 1 once the handshake has finished; 0 before, or for NULL.
@@ -808,7 +844,9 @@ pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
+    ffi_boundary!(0, {
+        unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int
+    })
 }
 
 /// The negotiated cipher suite, or NULL before a handshake (or for NULL).

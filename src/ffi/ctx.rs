@@ -11,11 +11,11 @@ use super::boundary::{
 };
 use super::ex_data::{Class, ExData};
 use crate::core::Cache;
-use crate::tls::config::CtxTls;
-use crate::tls::hooks::TicketSealer;
 use crate::core::clock;
 use crate::core::resume::{self, Hooks};
 use crate::core::session::{Session, SidCtx};
+use crate::tls::config::CtxTls;
+use crate::tls::hooks::TicketSealer;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 pub(crate) type RemoveSessionCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);

@@ -127,7 +127,12 @@ impl Ssl {
     }
 
     pub fn host_name(&self) -> Option<String> {
-        self.state.lock().servername.as_ref().and_then(|n| n.to_str().ok()).map(str::to_owned)
+        self.state
+            .lock()
+            .servername
+            .as_ref()
+            .and_then(|n| n.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
@@ -259,7 +264,14 @@ impl Ssl {
     pub fn check_ticket_session(&self, me: *mut SSL, session: Arc<Session>) -> resume::Lookup {
         let hooks = self.hooks_for_callbacks(me);
         let found = self.with_conn(|conn| {
-            resume::check_found(&self.ctx.cache, &hooks, conn, session, false, resume::Ems::NotChecked)
+            resume::check_found(
+                &self.ctx.cache,
+                &hooks,
+                conn,
+                session,
+                false,
+                resume::Ems::NotChecked,
+            )
         });
         self.adopt_if_resumed(&found);
         found

@@ -81,7 +81,11 @@ impl Read for Fd {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
         let n = unsafe { libc::read(self.0, buf.as_mut_ptr().cast(), buf.len()) };
-        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+        if n < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
     }
 }
 
@@ -89,7 +93,11 @@ impl Write for Fd {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
         let n = unsafe { libc::write(self.0, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+        if n < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -97,7 +105,10 @@ impl Write for Fd {
 }
 
 fn would_block(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted)
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+    )
 }
 
 fn rustls_reason(e: &rustls::Error) -> u32 {
@@ -107,7 +118,9 @@ fn rustls_reason(e: &rustls::Error) -> u32 {
         E::AlertReceived(a) => reason::ALERT_BASE + u32::from(u8::from(*a)),
         E::PeerIncompatible(_) => reason::NO_SHARED_CIPHER,
         E::InvalidMessage(_) => reason::RECORD_LAYER_FAILURE,
-        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => reason::UNEXPECTED_MESSAGE,
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            reason::UNEXPECTED_MESSAGE
+        }
         _ => reason::RECORD_LAYER_FAILURE,
     }
 }
@@ -140,17 +153,27 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
             config::server_config(&settings, &tls, ssl.ctx.ticketer())
         };
         let cfg = cfg.map_err(config_reason)?;
-        ServerConnection::new(cfg).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
+        ServerConnection::new(cfg)
+            .map_err(|_| reason::RECORD_LAYER_FAILURE)?
+            .into()
     } else {
         let cfg = config::client_config(&settings).map_err(config_reason)?;
         let name = ssl
             .host_name()
             .and_then(|h| rustls::pki_types::ServerName::try_from(h).ok())
-            .unwrap_or(rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
-        ClientConnection::new(cfg, name).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
+            .unwrap_or(rustls::pki_types::ServerName::IpAddress(
+                std::net::Ipv4Addr::LOCALHOST.into(),
+            ));
+        ClientConnection::new(cfg, name)
+            .map_err(|_| reason::RECORD_LAYER_FAILURE)?
+            .into()
     };
     let stats = &ssl.ctx.cache.stats;
-    Stats::bump(if is_server { &stats.accept } else { &stats.connect });
+    Stats::bump(if is_server {
+        &stats.accept
+    } else {
+        &stats.connect
+    });
     ssl.begin_handshake();
     io.conn = Some(conn);
     Ok(())
@@ -192,7 +215,10 @@ fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
 
 /// Lets rustls process what was read; the hooks run inside.
 fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
-    let conn = io.conn.as_mut().expect("connection exists while processing");
+    let conn = io
+        .conn
+        .as_mut()
+        .expect("connection exists while processing");
     let result = {
         let _current = hooks::enter(ssl);
         conn.process_new_packets()
@@ -225,7 +251,10 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
 fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     io.finished = true;
-    let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
+    let conn = io
+        .conn
+        .as_ref()
+        .expect("connection exists at the handshake's end");
     let version = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_2) => config::TLS1_2_VERSION,
         _ => TLS1_3_VERSION,
@@ -236,7 +265,9 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     ssl.set_cipher(suite);
     let tls13 = version >= TLS1_3_VERSION;
     if ssl.is_server() {
-        let session = ssl.session().unwrap_or_else(|| ssl.start_new_session(version, &[]));
+        let session = ssl
+            .session()
+            .unwrap_or_else(|| ssl.start_new_session(version, &[]));
         if session.read().cipher.is_none() {
             session.update(|f| f.cipher = suite);
         }
@@ -265,11 +296,14 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
             let session = match (hit, ssl.session()) {
                 (true, Some(s)) => s,
                 _ => {
-                    let id = ssl.take_server_session_id().filter(|id| !id.is_empty()).unwrap_or_else(|| {
-                        let mut id = vec![0u8; 32];
-                        let _ = config::provider().secure_random.fill(&mut id);
-                        id
-                    });
+                    let id = ssl
+                        .take_server_session_id()
+                        .filter(|id| !id.is_empty())
+                        .unwrap_or_else(|| {
+                            let mut id = vec![0u8; 32];
+                            let _ = config::provider().secure_random.fill(&mut id);
+                            id
+                        });
                     let s = ssl.start_new_session(version, &id);
                     s.update(|f| f.cipher = suite);
                     if let Some(v) = value {
@@ -294,7 +328,10 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     }
     let (server, client) = {
         let mut h = ssl.hooks.lock();
-        (std::mem::take(&mut h.ticket_sessions), std::mem::take(&mut h.client_tickets))
+        (
+            std::mem::take(&mut h.ticket_sessions),
+            std::mem::take(&mut h.client_tickets),
+        )
     };
     for s in server {
         events.push(Event::Established(s, Side::Server));
@@ -303,7 +340,9 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     for ticket in client {
         let s = ssl.start_new_session(TLS1_3_VERSION, &hooks_random_id());
         s.update(|f| f.cipher = suite);
-        s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(Some(ticket))))));
+        s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(
+            Some(ticket),
+        )))));
         events.push(Event::Established(s, Side::Client));
     }
 }
@@ -394,7 +433,9 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
         }
     }
     drive(ssl, |ssl, io, _events| {
-        let Some(conn) = io.conn.as_mut() else { return fail(io, LastError::Ssl, reason::UNINITIALIZED) };
+        let Some(conn) = io.conn.as_mut() else {
+            return fail(io, LastError::Ssl, reason::UNINITIALIZED);
+        };
         match conn.reader().read(buf) {
             Ok(0) if !buf.is_empty() => {
                 ssl.add_shutdown(RECEIVED_SHUTDOWN);
@@ -443,7 +484,9 @@ pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
         }
     }
     drive(ssl, |ssl, io, _events| {
-        let Some(conn) = io.conn.as_mut() else { return fail(io, LastError::Ssl, reason::UNINITIALIZED) };
+        let Some(conn) = io.conn.as_mut() else {
+            return fail(io, LastError::Ssl, reason::UNINITIALIZED);
+        };
         let n = match io.accepted {
             Some(n) => n,
             None => match conn.writer().write(buf) {
@@ -479,7 +522,11 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
             conn.send_close_notify();
             ssl.add_shutdown(SENT_SHUTDOWN);
             return match flush(conn, ssl.wfd()) {
-                Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 { 1 } else { 0 }),
+                Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
+                    1
+                } else {
+                    0
+                }),
                 Err(e) if would_block(&e) => fail(io, LastError::WantWrite, 0),
                 Err(_) => fail(io, LastError::Syscall, 0),
             };
@@ -522,7 +569,9 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
 /// `SSL_pending`: plaintext bytes already decrypted and not yet read.
 pub fn pending(ssl: &Ssl) -> c_int {
     let mut io = ssl.io.lock();
-    let Some(conn) = io.conn.as_mut() else { return 0 };
+    let Some(conn) = io.conn.as_mut() else {
+        return 0;
+    };
     match conn.process_new_packets() {
         Ok(state) => c_int::try_from(state.plaintext_bytes_to_read()).unwrap_or(c_int::MAX),
         Err(_) => 0,

@@ -1,0 +1,162 @@
+/*
+ * server.c — a TLS server whose sessions live in an external cache, the way nginx, HAProxy and
+ * Apache keep them: the new-session callback stores i2d_SSL_SESSION bytes, the get callback
+ * d2i's them back (*copy = 0), the remove callback deletes them.
+ *
+ *   server PORT [--cert FILE --key FILE] [--cache internal|external] [--tls12] [--tickets]
+ *               [--count N]
+ *
+ * --cache internal  the library's own cache only (no callbacks)
+ * --cache external  (default) SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL and callbacks
+ * --tls12           TLS 1.2 only; --tickets keeps session tickets on (default: SSL_OP_NO_TICKET,
+ *                   so TLS 1.2 uses session ids and TLS 1.3 stateful tickets that reach the cache)
+ * --count N         exit after N connections (default: run until killed)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "session_table.h"
+
+static struct session_table table;
+
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    (void)ssl;
+    unsigned int len;
+    const unsigned char *id = SSL_SESSION_get_id(sess, &len);
+    int n = table_put(&table, sess);
+    printf("  new_session_cb: id %02x%02x%02x%02x… stored as %d DER bytes\n", id[0], id[1], id[2], id[3], n);
+    return 0;
+}
+
+static SSL_SESSION *get_session_cb(SSL *ssl, const unsigned char *id, int len, int *copy)
+{
+    (void)ssl;
+    SSL_SESSION *s = table_get(&table, id, (unsigned int)len);
+    printf("  get_session_cb: id %02x%02x%02x%02x… (%d bytes): %s\n", id[0], id[1], id[2], id[3], len,
+           s ? "found" : "not found");
+    *copy = 0;
+    return s;
+}
+
+static void remove_session_cb(SSL_CTX *ctx, SSL_SESSION *sess)
+{
+    (void)ctx;
+    unsigned int len;
+    const unsigned char *id = SSL_SESSION_get_id(sess, &len);
+    printf("  remove_session_cb: id %02x%02x%02x%02x…\n", id[0], id[1], id[2], id[3]);
+    table_remove(&table, id, len);
+}
+
+static void print_counters(SSL_CTX *ctx)
+{
+    printf("server counters: accept=%ld accept_good=%ld hits=%ld misses=%ld cb_hits=%ld timeouts=%ld "
+           "cache_full=%ld number=%ld\n",
+           SSL_CTX_sess_accept(ctx), SSL_CTX_sess_accept_good(ctx), SSL_CTX_sess_hits(ctx),
+           SSL_CTX_sess_misses(ctx), SSL_CTX_sess_cb_hits(ctx), SSL_CTX_sess_timeouts(ctx),
+           SSL_CTX_sess_cache_full(ctx), SSL_CTX_sess_number(ctx));
+}
+
+int main(int argc, char **argv)
+{
+    const char *cert = "build/certs/chain.pem", *key = "build/certs/server.key";
+    int port = 0, external = 1, tls12 = 0, tickets = 0, count = -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--cert") && i + 1 < argc)
+            cert = argv[++i];
+        else if (!strcmp(argv[i], "--key") && i + 1 < argc)
+            key = argv[++i];
+        else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+            external = strcmp(argv[++i], "internal") != 0;
+        else if (!strcmp(argv[i], "--tls12"))
+            tls12 = 1;
+        else if (!strcmp(argv[i], "--tickets"))
+            tickets = 1;
+        else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+            count = atoi(argv[++i]);
+        else
+            port = atoi(argv[i]);
+    }
+    if (port <= 0) {
+        fprintf(stderr, "usage: %s PORT [--cert F --key F] [--cache internal|external] [--tls12] [--tickets] "
+                        "[--count N]\n", argv[0]);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1
+        || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        char buf[256];
+        ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+        fprintf(stderr, "cannot load %s / %s: %s\n", cert, key, buf);
+        return 1;
+    }
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"example", 7);
+    if (!tickets)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (tls12)
+        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    if (external) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+        SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+        SSL_CTX_sess_set_get_cb(ctx, get_session_cb);
+        SSL_CTX_sess_set_remove_cb(ctx, remove_session_cb);
+    }
+
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(lfd, 16) != 0) {
+        perror("bind/listen");
+        return 1;
+    }
+    printf("listening on 127.0.0.1:%d (%s cache%s%s)\n", port, external ? "external" : "internal",
+           tls12 ? ", TLS 1.2" : "", tickets ? ", tickets" : "");
+
+    for (int n = 1; count < 0 || n <= count; n++) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        struct timeval tv = { .tv_sec = 2 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        SSL *ssl = SSL_new(ctx);
+        SSL_set_fd(ssl, fd);
+        printf("connection %d:\n", n);
+        if (SSL_accept(ssl) == 1) {
+            printf("  %s, %s, %s\n", SSL_session_reused(ssl) ? "resumed" : "full handshake", SSL_get_version(ssl),
+                   SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)));
+            char buf[256];
+            int r = SSL_read(ssl, buf, sizeof buf - 1);
+            if (r > 0) {
+                const char reply[] = "hello from sesscache\n";
+                SSL_write(ssl, reply, (int)sizeof reply - 1);
+            }
+            SSL_shutdown(ssl);
+        } else {
+            char buf[256];
+            ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+            printf("  handshake failed: %s\n", buf);
+            ERR_clear_error();
+        }
+        SSL_free(ssl);
+        close(fd);
+    }
+    print_counters(ctx);
+    SSL_CTX_free(ctx);
+    table_clear(&table);
+    close(lfd);
+    return 0;
+}

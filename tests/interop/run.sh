@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Real peers against the examples, on loopback, each step bounded in time:
+#   openssl s_client against examples/server (TLS 1.2 session ids with -reconnect; TLS 1.3
+#   tickets with -sess_out/-sess_in), examples/client against openssl s_server (TLS 1.2, 1.3,
+#   with certificate verification), and Python's ssl module against examples/server.
+# Usage: run.sh BUILD_DIR (holding server and client). Ends with "N passed, N failed".
+set -u
+build=${1:-build}
+certs=$build/certs
+pass=0
+fail=0
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # check "description" command...
+    local what=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then
+        echo "ok   $what"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $what"
+        sed 's/^/     | /' "$tmp/out" | tail -n 15
+        fail=$((fail + 1))
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+start_server() { # start_server PORT args... (our example server)
+    local port=$1
+    shift
+    "$build/server" "$port" --cert "$certs/chain.pem" --key "$certs/server.key" "$@" >"$tmp/server.$port.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 50); do
+        grep -q listening "$tmp/server.$port.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+start_s_server() { # start_s_server PORT args... (openssl s_server)
+    local port=$1
+    shift
+    timeout 60 openssl s_server -accept "$port" -cert "$certs/server.pem" -key "$certs/server.key" -rev "$@" \
+        >"$tmp/s_server.$port.log" 2>&1 </dev/null &
+    pids+=($!)
+    wait_port "$port"
+}
+
+reconnect_tls12() {
+    local port
+    port=$(free_port)
+    start_server "$port" --tls12
+    local out
+    out=$(echo | timeout 30 openssl s_client -connect "127.0.0.1:$port" -reconnect -tls1_2 -no_ticket 2>/dev/null)
+    echo "$out" | grep -E '^(New|Reused),'
+    [ "$(echo "$out" | grep -c '^New,')" -eq 1 ] && [ "$(echo "$out" | grep -c '^Reused,')" -eq 5 ]
+}
+
+sess_in_tls13() { # TLS 1.3: s_client -reconnect leaves before the tickets arrive, so use files
+    local port
+    port=$(free_port)
+    start_server "$port"
+    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_out "$tmp/sess13.pem" 2>/dev/null \
+        | grep -E '^(New|Reused),' | tee "$tmp/first"
+    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_in "$tmp/sess13.pem" 2>/dev/null \
+        | grep -E '^(New|Reused),' | tee "$tmp/second"
+    grep -q '^New, TLSv1.3' "$tmp/first" && grep -q '^Reused, TLSv1.3' "$tmp/second"
+}
+
+client_vs_s_server() { # client_vs_s_server [s_server args] -- [client args]
+    local port sargs=() cargs=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+    shift
+    cargs=("$@")
+    port=$(free_port)
+    start_s_server "$port" "${sargs[@]}"
+    timeout 30 "$build/client" 127.0.0.1 "$port" -n 3 "${cargs[@]}"
+}
+
+python_client() {
+    local port
+    port=$(free_port)
+    start_server "$port" "${@:2}"
+    timeout 30 python3 "$(dirname "$0")/python_client.py" "$port" "$1"
+}
+
+check "openssl s_client -reconnect -tls1_2 -no_ticket resumes 5 times against examples/server" reconnect_tls12
+check "openssl s_client -sess_out/-sess_in resumes a TLS 1.3 stateful ticket from examples/server" sess_in_tls13
+check "examples/client resumes against openssl s_server (TLS 1.3 tickets)" client_vs_s_server --
+check "examples/client resumes against openssl s_server (TLS 1.2 tickets)" client_vs_s_server -- --tls12
+check "examples/client resumes against openssl s_server (TLS 1.2 ids, CA verification)" \
+    client_vs_s_server -no_ticket -- --tls12 --verify "$certs/ca.pem"
+check "Python ssl client resumes against examples/server (TLS 1.2)" python_client 1.2 --tls12
+check "Python ssl client resumes against examples/server (TLS 1.3)" python_client 1.3
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
