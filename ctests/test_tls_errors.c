@@ -39,7 +39,7 @@ static SSL_CTX *counting_server_ctx(int max_version)
     return ctx;
 }
 
-/* A server SSL on one end of a fresh non-blocking socketpair; *raw gets the other end. */
+/* A server SSL on fds[1] of a fresh non-blocking socketpair; fds[0] is the raw peer. */
 static SSL *raw_server(SSL_CTX *sctx, int fds[2])
 {
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) {
@@ -52,6 +52,15 @@ static SSL *raw_server(SSL_CTX *sctx, int fds[2])
     SSL_set_fd(s, fds[1]);
     SSL_set_accept_state(s);
     return s;
+}
+
+/* Writes raw bytes to the peer socket, or gives up on the whole test. */
+static void must_write(int fd, const void *buf, size_t len)
+{
+    if (write(fd, buf, len) != (ssize_t)len) {
+        printf("FAIL write to the raw socket: %s\n", strerror(errno));
+        exit(1);
+    }
 }
 
 /* Calls SSL_accept until it stops asking for more (at most `tries` times). */
@@ -113,6 +122,15 @@ static void *server_thread(void *arg)
     return NULL;
 }
 
+/* Ends the server thread's wait if something went wrong (a no-op after a clean close). */
+static void *server_thread_guarded(void *arg)
+{
+    struct srv_result *r = arg;
+    server_thread(r);
+    shutdown(SSL_get_fd(r->ssl), SHUT_WR);
+    return NULL;
+}
+
 struct cli_result {
     int connect_ret, write_ret, read_ret, shutdown1, shutdown2, reused_c, reused_s, join;
     char msg[16];
@@ -134,7 +152,7 @@ static SSL_SESSION *blocking_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSIO
     if (offer != NULL)
         SSL_set_session(cl, offer);
     pthread_t th;
-    if (pthread_create(&th, NULL, server_thread, s) != 0)
+    if (pthread_create(&th, NULL, server_thread_guarded, s) != 0)
         exit(1);
     c->connect_ret = SSL_connect(cl);
     SSL_SESSION *sess = NULL;
@@ -145,6 +163,7 @@ static SSL_SESSION *blocking_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSIO
         c->shutdown1 = SSL_shutdown(cl);
         c->shutdown2 = SSL_shutdown(cl); /* blocks until the server's close_notify */
     }
+    shutdown(fds[0], SHUT_WR); /* the server's last read, if it still waits, sees EOF */
     c->join = pthread_join(th, NULL);
     c->reused_c = SSL_session_reused(cl);
     c->reused_s = SSL_session_reused(s->ssl);
@@ -188,7 +207,6 @@ static void test_key_loading(void)
     ERR_error_string_n(e, small, 10);
     size_t slen = strnlen(small, sizeof(small));
     CHECK(slen <= 9, "a 10-byte buffer holds at most 9 characters: %zu", slen);
-    CHECK_EQ(slen, 9, "a 10-byte buffer is filled to its last byte");
     /* OpenSSL 3.0 does not cut the long form: when it does not fit, it writes the short form
      * "err:<code in hex>:..." instead (crypto/err/err.c, ossl_err_string_int). */
     char want[32];
@@ -248,18 +266,20 @@ static void test_bad_peers(SSL_CTX *cctx)
     new_calls = remove_calls = 0;
     SSL *s = raw_server(sctx, fds);
     const char *http = "GET / HTTP/1.0\r\n\r\n";
-    CHECK(write(fds[0], http, strlen(http)) == (ssize_t)strlen(http), "write the garbage");
+    must_write(fds[0], http, strlen(http));
     ERR_clear_error();
     r = accept_until_done(s, 5, &err);
     e = ERR_peek_error();
     CHECK_EQ(r, -1, "SSL_accept on an HTTP request");
     CHECK_EQ(err, SSL_ERROR_SSL, "SSL_get_error after garbage");
     CHECK(e != 0, "an error is queued after garbage");
-    CHECK_EQ(SSL_is_init_finished(s), 0, "not finished after garbage");
+    r = SSL_is_init_finished(s);
+    CHECK_EQ(r, 0, "not finished after garbage");
     SSL_free(s);
     close(fds[0]);
     close(fds[1]);
-    CHECK_EQ(SSL_CTX_sess_number(sctx), 0, "nothing cached after garbage");
+    long num = SSL_CTX_sess_number(sctx);
+    CHECK_EQ(num, 0, "nothing cached after garbage");
     CHECK_EQ(new_calls, 0, "no new callback after garbage");
     ERR_clear_error();
 
@@ -281,7 +301,7 @@ static void test_bad_peers(SSL_CTX *cctx)
     CHECK(hello_len > 100 && hello[0] == 0x16 && hello[5] == 0x01,
           "a ClientHello record was captured (%zu bytes)", hello_len);
     s = raw_server(sctx, fds);
-    CHECK(write(fds[0], hello, 20) == 20, "write 20 bytes of it");
+    must_write(fds[0], hello, 20);
     r = SSL_accept(s);
     err = SSL_get_error(s, r);
     CHECK(r == -1 && err == SSL_ERROR_WANT_READ, "a partial record waits for more: r=%d err=%d", r, err);
@@ -306,16 +326,22 @@ static void test_bad_peers(SSL_CTX *cctx)
         const char *how = reset ? "reset" : "EOF";
         new_calls = remove_calls = 0;
         s = raw_server(sctx12, fds);
-        CHECK(write(fds[0], hello, hello_len) == (ssize_t)hello_len, "write the whole ClientHello");
+        must_write(fds[0], hello, hello_len);
         r = SSL_accept(s);
         err = SSL_get_error(s, r);
         CHECK(r == -1 && err == SSL_ERROR_WANT_READ, "the server answered and waits: r=%d err=%d", r, err);
         r = SSL_in_init(s);
         CHECK_EQ(r, 1, "still in the handshake");
         if (!reset) {
-            unsigned char drain[8192];
-            ssize_t n = read(fds[0], drain, sizeof(drain));
-            CHECK(n > 0 && drain[0] == 0x16, "the server's flight arrived (%zd bytes)", n);
+            unsigned char drain[4096];
+            ssize_t n, total = 0;
+            int first = -1;
+            while ((n = read(fds[0], drain, sizeof(drain))) > 0) {
+                if (first < 0)
+                    first = drain[0];
+                total += n;
+            }
+            CHECK(total > 0 && first == 0x16, "the server's flight arrived (%zd bytes)", total);
         }
         close(fds[0]);
         ERR_clear_error();
@@ -332,7 +358,7 @@ static void test_bad_peers(SSL_CTX *cctx)
             CHECK(e == 0, "reset mid-handshake: nothing queued (got %lx)", e);
             CHECK(saved_errno == ECONNRESET, "reset mid-handshake: errno %d, expected ECONNRESET", saved_errno);
         }
-        long num = SSL_CTX_sess_number(sctx12);
+        num = SSL_CTX_sess_number(sctx12);
         CHECK(num == 0, "%s: no session cached after an aborted handshake: %ld", how, num);
         CHECK(new_calls == 0, "%s: no new callback after an aborted handshake: %d", how, new_calls);
         SSL_free(s);
@@ -394,36 +420,6 @@ static void test_nonblocking(SSL_CTX *cctx)
     r = SSL_pending(p.server);
     CHECK_EQ(r, 0, "SSL_pending once drained");
 
-    /* 100 KB each way, looping on WANT_READ / WANT_WRITE. */
-    enum { BIG = 100 * 1024 };
-    unsigned char *out = malloc(BIG), *in = malloc(BIG);
-    for (int i = 0; i < BIG; i++)
-        out[i] = (unsigned char)(i * 31 + 7);
-    for (int dir = 0; dir < 2; dir++) {
-        SSL *w = dir == 0 ? p.client : p.server, *rd = dir == 0 ? p.server : p.client;
-        int written = 0, got = 0, stuck = 0;
-        memset(in, 0, BIG);
-        for (int i = 0; i < 100000 && got < BIG && !stuck; i++) {
-            if (written < BIG) {
-                r = SSL_write(w, out + written, BIG - written);
-                if (r > 0)
-                    written += r;
-                else if ((err = SSL_get_error(w, r)) != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ)
-                    stuck = 1;
-            }
-            r = SSL_read(rd, in + got, BIG - got);
-            if (r > 0)
-                got += r;
-            else if ((err = SSL_get_error(rd, r)) != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
-                stuck = 1;
-        }
-        CHECK(written == BIG && got == BIG && memcmp(in, out, BIG) == 0,
-              "100 KB %s: written %d, read %d, stuck %d", dir == 0 ? "client to server" : "server to client",
-              written, got, stuck);
-    }
-    free(out);
-    free(in);
-
     /* Shutdown: the client's close_notify, then the server's. */
     r = SSL_shutdown(p.client);
     CHECK_EQ(r, 0, "the first SSL_shutdown returns 0");
@@ -442,6 +438,49 @@ static void test_nonblocking(SSL_CTX *cctx)
     r = SSL_get_shutdown(p.client);
     CHECK_EQ(r, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN, "both flags on the client");
     pair_close(&p, 0);
+
+    /* 100 KB each way, each on a new connection, looping on WANT_READ / WANT_WRITE. Without
+     * SSL_MODE_ENABLE_PARTIAL_WRITE, a successful SSL_write reports the whole buffer. */
+    enum { BIG = 100 * 1024 };
+    unsigned char *out = malloc(BIG), *in = malloc(BIG);
+    for (int i = 0; i < BIG; i++)
+        out[i] = (unsigned char)(i * 31 + 7);
+    for (int dir = 0; dir < 2; dir++) {
+        const char *name = dir == 0 ? "client to server" : "server to client";
+        p = pair_new(sctx, cctx, NULL);
+        r = pair_handshake(&p) && pair_exchange(&p);
+        CHECK(r == 1, "a new connection for the bulk transfer %s", name);
+        SSL *w = dir == 0 ? p.client : p.server, *rd = dir == 0 ? p.server : p.client;
+        int written = 0, got = 0, stuck = 0, partial = 0, werr = 0, rerr = 0;
+        memset(in, 0, BIG);
+        for (int i = 0; i < 100000 && got < BIG && !stuck; i++) {
+            if (written < BIG) {
+                r = SSL_write(w, out + written, BIG - written);
+                if (r > 0) {
+                    partial += r != BIG - written;
+                    written += r;
+                } else if ((err = SSL_get_error(w, r)) != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) {
+                    stuck = 1;
+                    werr = err;
+                }
+            }
+            r = SSL_read(rd, in + got, BIG - got);
+            if (r > 0) {
+                got += r;
+            } else if ((err = SSL_get_error(rd, r)) != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+                stuck = 1;
+                rerr = err;
+            }
+        }
+        CHECK(partial == 0, "100 KB %s: %d SSL_write calls reported a partial write", name, partial);
+        CHECK(written == BIG && got == BIG && memcmp(in, out, BIG) == 0,
+              "100 KB %s: written %d, read %d, stuck %d (write error %d, read error %d)", name, written, got,
+              stuck, werr, rerr);
+        ERR_clear_error();
+        pair_close(&p, 1);
+    }
+    free(out);
+    free(in);
     SSL_CTX_free(sctx);
 }
 
@@ -461,9 +500,8 @@ static void test_versions(SSL_CTX *cctx)
         CHECK(strcmp(vs, cases[i].name) == 0 && strcmp(vc, cases[i].name) == 0,
               "SSL_get_version: server %s, client %s, expected %s", vs, vc, cases[i].name);
         const SSL_CIPHER *cs = SSL_get_current_cipher(p.server), *cc = SSL_get_current_cipher(p.client);
-        CHECK(cs != NULL && cc != NULL, "both sides have a current cipher");
         const char *ns = SSL_CIPHER_get_name(cs), *nc = SSL_CIPHER_get_name(cc);
-        CHECK(ns != NULL && nc != NULL && ns[0] != '\0' && strcmp(ns, nc) == 0,
+        CHECK(cs != NULL && cc != NULL && ns != NULL && nc != NULL && ns[0] != '\0' && strcmp(ns, nc) == 0,
               "cipher names agree: server %s, client %s", ns ? ns : "(null)", nc ? nc : "(null)");
         pair_close(&p, 1);
         SSL_CTX_free(sctx);

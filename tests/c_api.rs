@@ -57,18 +57,11 @@ unsafe extern "C" fn remove_cb(_ctx: *mut SSL_CTX, s: *mut SSL_SESSION) {
     log(format!("remove {}", tag(s)));
 }
 
-unsafe extern "C" fn get_cb(
-    _ssl: *mut SSL,
-    data: *const c_uchar,
-    len: c_int,
-    copy: *mut c_int,
-) -> *mut SSL_SESSION {
+unsafe extern "C" fn get_cb(_ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION {
     // SAFETY: the library passes `len` readable bytes and a valid `copy`.
     let first = unsafe { *data };
     // SAFETY: as above.
-    log(format!("get {first} len={len} copy_in={}", unsafe {
-        *copy
-    }));
+    log(format!("get {first} len={len} copy_in={}", unsafe { *copy }));
     let (s, c) = GET_RESULT.with(|g| *g.borrow());
     // SAFETY: as above.
     unsafe { *copy = c };
@@ -119,10 +112,7 @@ impl Fixture {
         let ssl = unsafe { SSL_new(self.ctx) };
         let s = ssl_obj(ssl);
         s.finish_handshake(TLS1_2, false);
-        let hit = matches!(
-            s.server_lookup(ssl, Source::SessionId, &[tag; 32], Ems::NotChecked),
-            Lookup::Resume(_)
-        );
+        let hit = matches!(s.server_lookup(ssl, Source::SessionId, &[tag; 32], Ems::NotChecked), Lookup::Resume(_));
         (ssl, hit)
     }
 
@@ -148,11 +138,7 @@ fn unclean_free_removes_the_session_and_clean_free_keeps_it() {
     let kept = unsafe { SSL_get1_session(ssl) };
     // SAFETY: plain C API use.
     unsafe { SSL_free(ssl) };
-    assert_eq!(
-        take_log(),
-        ["remove 1"],
-        "freed without SSL_shutdown: the session is invalidated"
-    );
+    assert_eq!(take_log(), ["remove 1"], "freed without SSL_shutdown: the session is invalidated");
     assert_eq!(f.number(), 0);
     // SAFETY: plain C API use.
     unsafe {
@@ -167,10 +153,7 @@ fn unclean_free_removes_the_session_and_clean_free_keeps_it() {
         SSL_set_shutdown(ssl, SENT_SHUTDOWN);
         SSL_free(ssl);
     }
-    assert!(
-        take_log().is_empty(),
-        "sent close_notify: the session stays"
-    );
+    assert!(take_log().is_empty(), "sent close_notify: the session stays");
     assert_eq!(f.number(), 1);
 
     // Received close_notify alone does not count as clean.
@@ -197,10 +180,7 @@ fn ssl_clear_drops_a_bad_session_and_keeps_a_good_one() {
     assert_eq!(take_log(), ["remove 1"]);
     // SAFETY: plain C API use.
     unsafe { SSL_free(ssl) };
-    assert!(
-        take_log().is_empty(),
-        "after SSL_clear the connection is back to 'before'"
-    );
+    assert!(take_log().is_empty(), "after SSL_clear the connection is back to 'before'");
 
     let ssl = f.full_handshake(2);
     take_log();
@@ -208,15 +188,8 @@ fn ssl_clear_drops_a_bad_session_and_keeps_a_good_one() {
     unsafe {
         SSL_set_shutdown(ssl, SENT_SHUTDOWN);
         SSL_clear(ssl);
-        assert!(
-            !SSL_get_session(ssl).is_null(),
-            "clean: session kept for the next connection"
-        );
-        assert_eq!(
-            SSL_get_shutdown(ssl),
-            0,
-            "SSL_clear resets the shutdown flags"
-        );
+        assert!(!SSL_get_session(ssl).is_null(), "clean: session kept for the next connection");
+        assert_eq!(SSL_get_shutdown(ssl), 0, "SSL_clear resets the shutdown flags");
         SSL_free(ssl);
     }
     assert!(take_log().is_empty());
@@ -245,16 +218,8 @@ fn new_callback_reference_is_released_on_zero_and_kept_on_one() {
     let ssl = f.full_handshake(1);
     // SAFETY: plain C API use.
     let s = unsafe { SSL_get_session(ssl) };
-    assert_eq!(
-        refs(s),
-        2,
-        "the SSL and the cache: the callback's reference went back"
-    );
-    assert_eq!(
-        f.number(),
-        1,
-        "returning 0 does not remove the session from the cache"
-    );
+    assert_eq!(refs(s), 2, "the SSL and the cache: the callback's reference went back");
+    assert_eq!(f.number(), 1, "returning 0 does not remove the session from the cache");
 
     NEW_RETURNS.with(|r| *r.borrow_mut() = 1);
     let ssl2 = f.full_handshake(2);
@@ -294,16 +259,9 @@ fn resumption_hits_the_internal_cache_and_tls12_resumption_is_not_re_added() {
         assert_eq!(SSL_session_reused(ssl), 1);
         assert_eq!(SSL_CTX_ctrl(f.ctx, 27, 0, null_mut()), 1, "hits");
         let s = SSL_get_session(ssl);
-        ssl_obj(ssl).session_established(
-            ssl,
-            &borrow::<Session, SSL_SESSION>(s).unwrap(),
-            Side::Server,
-        );
+        ssl_obj(ssl).session_established(ssl, &borrow::<Session, SSL_SESSION>(s).unwrap(), Side::Server);
     }
-    assert!(
-        take_log().is_empty(),
-        "a TLS 1.2 resumption calls no new callback"
-    );
+    assert!(take_log().is_empty(), "a TLS 1.2 resumption calls no new callback");
     let (ssl2, hit) = f.resume(9);
     assert!(!hit);
     // SAFETY: plain C API use.
@@ -352,11 +310,7 @@ fn get_callback_copy_semantics() {
     GET_RESULT.with(|g| *g.borrow_mut() = (ext, 0));
     let (ssl, hit) = f.resume(6);
     assert!(hit);
-    assert_eq!(
-        refs(ext),
-        2,
-        "cache + SSL: the callback's reference was adopted"
-    );
+    assert_eq!(refs(ext), 2, "cache + SSL: the callback's reference was adopted");
     // SAFETY: plain C API use.
     unsafe {
         SSL_set_shutdown(ssl, SENT_SHUTDOWN);
@@ -400,18 +354,11 @@ fn remove_callback_may_reenter_during_eviction_and_flush() {
         SSL_SESSION_set1_id(b, [2; 32].as_ptr(), 32);
         SSL_SESSION_set_timeout(b, 1000);
         assert_eq!(SSL_CTX_add_session(f.ctx, a), 1);
-        assert_eq!(
-            SSL_CTX_add_session(f.ctx, b),
-            1,
-            "evicts a; the callback re-enters"
-        );
+        assert_eq!(SSL_CTX_add_session(f.ctx, b), 1, "evicts a; the callback re-enters");
         let l = take_log();
         // The nested remove of `a` (not cached any more) calls the callback again.
         assert_eq!(l[0], "remove 1");
-        assert!(
-            l.iter().any(|x| x == "inside: number=1 remove_again=0"),
-            "{l:?}"
-        );
+        assert!(l.iter().any(|x| x == "inside: number=1 remove_again=0"), "{l:?}");
         SSL_CTX_flush_sessions(f.ctx, 0);
         assert!(take_log().contains(&"remove 2".to_string()));
         assert_eq!(SSL_CTX_ctrl(f.ctx, 20, 0, null_mut()), 0);
@@ -433,11 +380,7 @@ fn tls13_tickets_call_the_new_callback_per_ticket_with_distinct_sessions() {
     second.set_id(&[2; 32]);
     s.session_established(ssl, &second, Side::Server);
     assert_eq!(take_log(), ["new 1", "new 2"]);
-    assert_eq!(
-        f.number(),
-        2,
-        "a remove callback is installed, so TLS 1.3 sessions are stored"
-    );
+    assert_eq!(f.number(), 2, "a remove callback is installed, so TLS 1.3 sessions are stored");
     // SAFETY: plain C API use.
     unsafe {
         SSL_set_shutdown(ssl, SENT_SHUTDOWN);

@@ -29,16 +29,9 @@ fn nothing_outlives_the_context() {
         let ssl = SSL_new(ctx);
         SSL_set_session(ssl, held[0]);
         SSL_CTX_free(ctx);
-        assert!(
-            live_sessions() > 0,
-            "the SSL still holds the context, so its cache lives"
-        );
+        assert!(live_sessions() > 0, "the SSL still holds the context, so its cache lives");
         SSL_free(ssl);
-        assert_eq!(
-            live_sessions(),
-            held.len() as i64,
-            "only the application's sessions remain"
-        );
+        assert_eq!(live_sessions(), held.len() as i64, "only the application's sessions remain");
         for s in held {
             SSL_SESSION_free(s);
         }

@@ -14,7 +14,12 @@
 #define ERR_LIB_OFFSET 23L
 #define ERR_LIB_MASK 0xFF
 #define ERR_REASON_MASK 0X7FFFFF
-#define ERR_GET_LIB(errcode) ((int)(((errcode) >> ERR_LIB_OFFSET) & ERR_LIB_MASK))
-#define ERR_GET_REASON(errcode) ((int)((errcode) & ERR_REASON_MASK))
+#define ERR_SYSTEM_FLAG ((unsigned int)0x7fffffff + 1)
+#define ERR_SYSTEM_MASK ((unsigned int)0x7fffffff)
+#define ERR_SYSTEM_ERROR(errcode) (((errcode) & ERR_SYSTEM_FLAG) != 0)
+#define ERR_GET_LIB(errcode) \
+    (ERR_SYSTEM_ERROR(errcode) ? ERR_LIB_SYS : (int)(((errcode) >> ERR_LIB_OFFSET) & ERR_LIB_MASK))
+#define ERR_GET_REASON(errcode) \
+    (ERR_SYSTEM_ERROR(errcode) ? (int)((errcode) & ERR_SYSTEM_MASK) : (int)((errcode) & ERR_REASON_MASK))
 
 #endif

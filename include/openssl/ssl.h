@@ -614,7 +614,8 @@ unsigned long ERR_peek_last_error(void);
 void ERR_clear_error(void);
 
 // Writes "error:0A000086:SSL routines::certificate verify failed" (OpenSSL 3.0's form) into
-// `buf`, truncated to `len - 1` bytes and NUL-terminated. Nothing for NULL or `len == 0`.
+// `buf`, NUL-terminated; when that does not fit, OpenSSL's short "err:a000086:14:0:86" form,
+// truncated to `len - 1` bytes. Nothing for NULL or `len == 0`.
 //
 // # Safety
 // `buf` is NULL or has room for `len` bytes.

@@ -49,11 +49,7 @@ impl Hash for Key {
         let id = self.id.buffer();
         let mut word = [0u8; 8];
         word.copy_from_slice(&id[..8]);
-        h.write_u64(
-            u64::from_le_bytes(word)
-                ^ (self.version as u64) << 40
-                ^ self.id.as_slice().len() as u64,
-        );
+        h.write_u64(u64::from_le_bytes(word) ^ (self.version as u64) << 40 ^ self.id.as_slice().len() as u64);
     }
 }
 
@@ -178,11 +174,7 @@ pub struct Cache {
 
 impl std::fmt::Debug for CacheShared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "CacheShared({} sessions)",
-            self.count.load(Ordering::Relaxed)
-        )
+        write!(f, "CacheShared({} sessions)", self.count.load(Ordering::Relaxed))
     }
 }
 
@@ -352,13 +344,7 @@ impl Cache {
                 }
             }
             if added.inserted {
-                shard.entries.insert(
-                    key,
-                    Entry {
-                        session: Arc::clone(session),
-                        place: None,
-                    },
-                );
+                shard.entries.insert(key, Entry { session: Arc::clone(session), place: None });
             }
         }
         if let Some(old) = &added.replaced {
@@ -492,11 +478,7 @@ mod tests {
         assert_eq!(c.size(), 20480);
         assert_eq!(c.timeout(), 7200);
         assert_eq!(c.set_timeout(0), 7200);
-        assert_eq!(
-            c.session_timeout(),
-            7200,
-            "ctx timeout 0 gives new sessions 7200"
-        );
+        assert_eq!(c.session_timeout(), 7200, "ctx timeout 0 gives new sessions 7200");
         assert_eq!(c.set_size(-1), 0);
         assert_eq!(c.size(), 20480, "a negative size is refused");
     }
@@ -515,11 +497,7 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert!(a.is_resumable(), "a replaced session is not marked");
         assert!(!a.is_cached());
-        assert_eq!(
-            Arc::strong_count(&a),
-            2,
-            "test + the returned replaced handle"
-        );
+        assert_eq!(Arc::strong_count(&a), 2, "test + the returned replaced handle");
     }
 
     #[test]

@@ -5,9 +5,7 @@
 use der::asn1::{AnyRef, OctetStringRef};
 use der::{Decode, Encode, Reader, Sequence, SliceReader};
 
-use super::session::{
-    MAX_ID_LEN, MAX_MASTER_KEY_LEN, MAX_SID_CTX_LEN, SessionFields, SessionId, SidCtx,
-};
+use super::session::{MAX_ID_LEN, MAX_MASTER_KEY_LEN, MAX_SID_CTX_LEN, SessionFields, SessionId, SidCtx};
 
 /// `SSL_SESSION_ASN1_VERSION`.
 const ASN1_VERSION: u32 = 1;
@@ -128,11 +126,7 @@ pub fn encode(f: &SessionFields) -> Option<Vec<u8>> {
         psk_identity: f.psk_identity.as_deref().and_then(octets),
         ticket_lifetime_hint: nonzero(f.ticket_lifetime_hint),
         ticket: f.ticket.as_deref().and_then(octets),
-        comp_id: if f.compress_meth != 0 {
-            octets(&comp)
-        } else {
-            None
-        },
+        comp_id: if f.compress_meth != 0 { octets(&comp) } else { None },
         srp_username: f.srp_username.as_deref().and_then(octets),
         flags: nonzero(f.flags),
         ticket_age_add: nonzero(f.ticket_age_add),
@@ -156,11 +150,7 @@ fn c_string(s: Option<OctetStringRef<'_>>) -> Option<Vec<u8>> {
 
 fn bounded(s: Option<OctetStringRef<'_>>, max: usize) -> Result<&[u8], DecodeError> {
     let b = s.map_or(&[][..], |s| s.as_bytes());
-    if b.len() > max {
-        Err(DecodeError::BadLength)
-    } else {
-        Ok(b)
-    }
+    if b.len() > max { Err(DecodeError::BadLength) } else { Ok(b) }
 }
 
 /// `d2i_SSL_SESSION`: reads one DER element from the start of `input`. Returns the fields and
@@ -185,21 +175,16 @@ pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeEr
     if super::cipher::find(cipher).is_none() {
         return Err(DecodeError::BadCipher);
     }
-    let id = SessionId::new(bounded(Some(asn1.session_id), MAX_ID_LEN)?)
-        .ok_or(DecodeError::BadLength)?;
+    let id = SessionId::new(bounded(Some(asn1.session_id), MAX_ID_LEN)?).ok_or(DecodeError::BadLength)?;
     let master_key = bounded(Some(asn1.master_key), MAX_MASTER_KEY_LEN)?.to_vec();
-    let sid_ctx = SidCtx::new(bounded(asn1.session_id_context, MAX_SID_CTX_LEN)?)
-        .ok_or(DecodeError::BadLength)?;
+    let sid_ctx = SidCtx::new(bounded(asn1.session_id_context, MAX_SID_CTX_LEN)?).ok_or(DecodeError::BadLength)?;
     let compress_meth = match asn1.comp_id.map(|c| c.as_bytes()) {
         None => 0,
         Some([m]) => *m,
         Some(_) => return Err(DecodeError::BadLength),
     };
     let time = asn1.time.filter(|&t| t != 0).unwrap_or(now);
-    let timeout = asn1
-        .timeout
-        .filter(|&t| t != 0)
-        .unwrap_or(DECODED_DEFAULT_TIMEOUT);
+    let timeout = asn1.timeout.filter(|&t| t != 0).unwrap_or(DECODED_DEFAULT_TIMEOUT);
 
     let mut f = SessionFields::new(now);
     f.version = asn1.ssl_version;
@@ -267,8 +252,8 @@ mod tests {
         assert_eq!(
             tail,
             &[
-                0xa4, 0x02, 0x04, 0x00, 0xa5, 0x03, 0x02, 0x01, 0x01, 0xb1, 0x04, 0x02, 0x02, 0x00,
-                0xff, 0xb3, 0x03, 0x02, 0x01, 0x00
+                0xa4, 0x02, 0x04, 0x00, 0xa5, 0x03, 0x02, 0x01, 0x01, 0xb1, 0x04, 0x02, 0x02, 0x00, 0xff, 0xb3, 0x03,
+                0x02, 0x01, 0x00
             ]
         );
     }
@@ -320,21 +305,12 @@ mod tests {
     fn field_rules() {
         let mut f = tls12_session();
         f.cipher = Some(0x1234);
-        assert_eq!(
-            decode(&encode(&f).unwrap(), 0).unwrap_err(),
-            DecodeError::BadCipher
-        );
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::BadCipher);
         let mut f = tls12_session();
         f.version = 0x0200;
-        assert_eq!(
-            decode(&encode(&f).unwrap(), 0).unwrap_err(),
-            DecodeError::UnsupportedProtocol
-        );
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::UnsupportedProtocol);
         let mut f = tls12_session();
         f.master_key = vec![0; 513];
-        assert_eq!(
-            decode(&encode(&f).unwrap(), 0).unwrap_err(),
-            DecodeError::BadLength
-        );
+        assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::BadLength);
     }
 }

@@ -111,12 +111,7 @@ pub fn new_session(cache: &Cache, conn: &Conn<'_>, id: &[u8]) -> Arc<Session> {
 /// `lookup_sess_in_cache`: the internal cache unless `NO_INTERNAL_LOOKUP`, then the get hook
 /// (whatever the mode). A hook result that is not resumable is ignored; otherwise it counts a
 /// callback hit and is stored internally unless `NO_INTERNAL_STORE`.
-pub fn lookup(
-    cache: &Cache,
-    hooks: &dyn Hooks,
-    conn: &Conn<'_>,
-    id: &[u8],
-) -> Option<Arc<Session>> {
+pub fn lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, id: &[u8]) -> Option<Arc<Session>> {
     let m = cache.mode();
     if m & mode::NO_INTERNAL_LOOKUP == 0 {
         let found = cache.get(conn.version, id);
@@ -175,14 +170,7 @@ pub enum FatalReason {
 
 /// `ssl_get_prev_session` for a session id or stateful ticket identity: the cache lookup and
 /// then the checks of [`check_found`].
-pub fn server_lookup(
-    cache: &Cache,
-    hooks: &dyn Hooks,
-    conn: &Conn<'_>,
-    source: Source,
-    id: &[u8],
-    ems: Ems,
-) -> Lookup {
+pub fn server_lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, source: Source, id: &[u8], ems: Ems) -> Lookup {
     let usable_id = match source {
         Source::SessionId => !id.is_empty() && id.len() <= super::session::MAX_ID_LEN,
         Source::StatefulTicket => id.len() == 32,
@@ -209,12 +197,7 @@ pub fn check_found(
 ) -> Lookup {
     let (version, sid_ctx_matches, expiry, has_ems) = {
         let f = found.read();
-        (
-            f.version,
-            f.sid_ctx.as_slice() == conn.sid_ctx,
-            f.expiry(),
-            f.flags & super::session::FLAG_EXTMS != 0,
-        )
+        (f.version, f.sid_ctx.as_slice() == conn.sid_ctx, f.expiry(), f.flags & super::session::FLAG_EXTMS != 0)
     };
     if version != conn.version || !sid_ctx_matches {
         return Lookup::Miss;
@@ -258,13 +241,7 @@ impl Side {
 /// ticket sent or received). Stores it, calls the new-session hook, and runs the auto-flush on
 /// the 256th, 512th… good handshake. The caller counts `accept_good`/`connect_good` itself,
 /// after this call for TLS ≤ 1.2 as OpenSSL does.
-pub fn established(
-    cache: &Cache,
-    hooks: &dyn Hooks,
-    conn: &Conn<'_>,
-    session: &Arc<Session>,
-    side: Side,
-) {
+pub fn established(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, session: &Arc<Session>, side: Side) {
     let (id_empty, sid_ctx_empty) = {
         let f = session.read();
         (f.id.is_empty(), f.sid_ctx.is_empty())
@@ -378,12 +355,7 @@ mod tests {
     }
 
     fn server(version: i32) -> Conn<'static> {
-        Conn {
-            is_server: true,
-            version,
-            sid_ctx: b"ctx",
-            ..Conn::default()
-        }
+        Conn { is_server: true, version, sid_ctx: b"ctx", ..Conn::default() }
     }
 
     fn stat(c: &Cache) -> [u64; 4] {
@@ -401,14 +373,7 @@ mod tests {
         let h = Recorder::default();
         let s = sess(1, V12, b"ctx");
         c.add(&s);
-        match server_lookup(
-            &c,
-            &h,
-            &server(V12),
-            Source::SessionId,
-            &[1; 32],
-            Ems::NotChecked,
-        ) {
+        match server_lookup(&c, &h, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked) {
             Lookup::Resume(r) => assert!(Arc::ptr_eq(&r, &s)),
             other => panic!("{other:?}"),
         }
@@ -421,14 +386,7 @@ mod tests {
         let (c, _) = setup();
         let h = Recorder::default();
         *h.external.borrow_mut() = Some(sess(7, V12, b"ctx"));
-        let r = server_lookup(
-            &c,
-            &h,
-            &server(V12),
-            Source::SessionId,
-            &[7; 32],
-            Ems::NotChecked,
-        );
+        let r = server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Resume(_)));
         assert_eq!(stat(&c), [1, 1, 1, 0]);
         assert_eq!(h.take_log(), vec!["get len=32"]);
@@ -441,14 +399,7 @@ mod tests {
         c.set_mode(mode::SERVER | mode::NO_INTERNAL_LOOKUP | mode::NO_INTERNAL_STORE);
         c.add(&sess(7, V12, b"ctx"));
         let h = Recorder::default();
-        let r = server_lookup(
-            &c,
-            &h,
-            &server(V12),
-            Source::SessionId,
-            &[7; 32],
-            Ems::NotChecked,
-        );
+        let r = server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Miss));
         assert_eq!(stat(&c), [0, 0, 0, 0]);
         assert_eq!(h.take_log(), vec!["get len=32"]);
@@ -461,14 +412,7 @@ mod tests {
         let h = Recorder::default();
         *h.external.borrow_mut() = Some(sess(7, V12, b"ctx"));
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &server(V12),
-                Source::SessionId,
-                &[7; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked),
             Lookup::Resume(_)
         ));
         assert_eq!(c.len(), 1);
@@ -481,20 +425,9 @@ mod tests {
         let ext = sess(7, V12, b"ctx");
         ext.mark_not_resumable();
         *h.external.borrow_mut() = Some(ext);
-        let r = server_lookup(
-            &c,
-            &h,
-            &server(V12),
-            Source::SessionId,
-            &[7; 32],
-            Ems::NotChecked,
-        );
+        let r = server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Miss));
-        assert_eq!(
-            stat(&c),
-            [0, 1, 0, 0],
-            "no cb_hit for a not-resumable result"
-        );
+        assert_eq!(stat(&c), [0, 1, 0, 0], "no cb_hit for a not-resumable result");
         assert_eq!(c.len(), 0);
     }
 
@@ -504,14 +437,7 @@ mod tests {
         let s = sess(1, V12, b"ctx");
         c.add(&s);
         s.mark_not_resumable();
-        let r = server_lookup(
-            &c,
-            &NoHooks,
-            &server(V12),
-            Source::SessionId,
-            &[1; 32],
-            Ems::NotChecked,
-        );
+        let r = server_lookup(&c, &NoHooks, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Resume(_)));
     }
 
@@ -520,14 +446,7 @@ mod tests {
         let (c, _) = setup();
         let h = Recorder::default();
         *h.external.borrow_mut() = Some(sess(7, V12, b"other"));
-        let r = server_lookup(
-            &c,
-            &h,
-            &server(V12),
-            Source::SessionId,
-            &[7; 32],
-            Ems::NotChecked,
-        );
+        let r = server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Miss));
         assert_eq!(stat(&c), [0, 1, 1, 0]);
         assert_eq!(c.len(), 1);
@@ -539,14 +458,7 @@ mod tests {
         let h = Recorder::default();
         *h.external.borrow_mut() = Some(sess(7, 0x0302, b"ctx"));
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &server(V12),
-                Source::SessionId,
-                &[7; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &server(V12), Source::SessionId, &[7; 32], Ems::NotChecked),
             Lookup::Miss
         ));
     }
@@ -554,33 +466,14 @@ mod tests {
     #[test]
     fn verify_peer_without_sid_ctx_is_fatal_only_when_found() {
         let (c, _) = setup();
-        let conn = Conn {
-            is_server: true,
-            version: V12,
-            verify_peer: true,
-            ..Conn::default()
-        };
+        let conn = Conn { is_server: true, version: V12, verify_peer: true, ..Conn::default() };
         assert!(matches!(
-            server_lookup(
-                &c,
-                &NoHooks,
-                &conn,
-                Source::SessionId,
-                &[1; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Miss
         ));
         c.add(&sess(1, V12, b""));
         assert!(matches!(
-            server_lookup(
-                &c,
-                &NoHooks,
-                &conn,
-                Source::SessionId,
-                &[1; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Fatal(FatalReason::SidCtxUninitialized)
         ));
     }
@@ -593,26 +486,12 @@ mod tests {
         c.add(&s);
         clock.set(NOW + 7200);
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &server(V12),
-                Source::SessionId,
-                &[1; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Resume(_)
         ));
         clock.set(NOW + 7201);
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &server(V12),
-                Source::SessionId,
-                &[1; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Miss
         ));
         assert_eq!(stat(&c), [1, 0, 0, 1], "timeout counted, not a miss");
@@ -629,27 +508,13 @@ mod tests {
         clock.set(NOW + 7201);
         let conn = server(TLS1_3_VERSION);
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &conn,
-                Source::StatefulTicket,
-                &[1; 32],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &conn, Source::StatefulTicket, &[1; 32], Ems::NotChecked),
             Lookup::Miss
         ));
         assert_eq!(c.len(), 1);
         assert!(h.take_log().is_empty());
         assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &conn,
-                Source::StatefulTicket,
-                &[1; 31],
-                Ems::NotChecked
-            ),
+            server_lookup(&c, &h, &conn, Source::StatefulTicket, &[1; 31], Ems::NotChecked),
             Lookup::Miss
         ));
     }
@@ -663,12 +528,8 @@ mod tests {
         let plain = sess(2, V12, b"ctx");
         c.add(&plain);
         let conn = server(V12);
-        let look =
-            |id: u8, ems| server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[id; 32], ems);
-        assert!(matches!(
-            look(1, Ems::NotOffered),
-            Lookup::Fatal(FatalReason::InconsistentExtms)
-        ));
+        let look = |id: u8, ems| server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[id; 32], ems);
+        assert!(matches!(look(1, Ems::NotOffered), Lookup::Fatal(FatalReason::InconsistentExtms)));
         assert!(matches!(look(2, Ems::Offered), Lookup::Miss));
         assert!(matches!(look(1, Ems::Offered), Lookup::Resume(_)));
     }
@@ -677,17 +538,7 @@ mod tests {
     fn empty_id_is_not_looked_up() {
         let (c, _) = setup();
         let h = Recorder::default();
-        assert!(matches!(
-            server_lookup(
-                &c,
-                &h,
-                &server(V12),
-                Source::SessionId,
-                &[],
-                Ems::NotChecked
-            ),
-            Lookup::Miss
-        ));
+        assert!(matches!(server_lookup(&c, &h, &server(V12), Source::SessionId, &[], Ems::NotChecked), Lookup::Miss));
         assert_eq!(stat(&c), [0, 0, 0, 0]);
         assert!(h.take_log().is_empty());
     }
@@ -701,10 +552,7 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(h.take_log(), vec!["new 1"]);
         // A TLS 1.2 resumption neither adds nor calls the hook.
-        let resumed = Conn {
-            hit: true,
-            ..server(V12)
-        };
+        let resumed = Conn { hit: true, ..server(V12) };
         let s2 = sess(2, V12, b"ctx");
         established(&c, &h, &resumed, &s2, Side::Server);
         assert_eq!(c.len(), 1);
@@ -732,19 +580,12 @@ mod tests {
         nr.mark_not_resumable();
         established(&c, &h, &server(V12), &nr, Side::Server);
         // VERIFY_PEER and no sid_ctx on the session
-        let vp = Conn {
-            verify_peer: true,
-            ..server(V12)
-        };
+        let vp = Conn { verify_peer: true, ..server(V12) };
         established(&c, &h, &vp, &sess(4, V12, b""), Side::Server);
         assert!(h.take_log().is_empty());
         assert_eq!(c.len(), 0);
         // client side needs CLIENT mode
-        let client = Conn {
-            is_server: false,
-            version: V12,
-            ..Conn::default()
-        };
+        let client = Conn { is_server: false, version: V12, ..Conn::default() };
         established(&c, &h, &client, &sess(5, V12, b""), Side::Client);
         assert!(h.take_log().is_empty());
         c.set_mode(mode::CLIENT | mode::NO_INTERNAL_STORE);
@@ -756,40 +597,16 @@ mod tests {
     #[test]
     fn tls13_server_stores_only_with_remove_hook_or_no_ticket() {
         let conn = server(TLS1_3_VERSION);
-        for (remove_hook, options, stored) in
-            [(false, 0, 0), (true, 0, 1), (false, OP_NO_TICKET, 1)]
-        {
+        for (remove_hook, options, stored) in [(false, 0, 0), (true, 0, 1), (false, OP_NO_TICKET, 1)] {
             let (c, _) = setup();
-            let h = Recorder {
-                remove_hook,
-                ..Recorder::default()
-            };
-            let conn = Conn {
-                options,
-                ..conn.clone()
-            };
-            established(
-                &c,
-                &h,
-                &conn,
-                &sess(1, TLS1_3_VERSION, b"ctx"),
-                Side::Server,
-            );
-            assert_eq!(
-                c.len(),
-                stored,
-                "remove_hook={remove_hook} options={options:#x}"
-            );
+            let h = Recorder { remove_hook, ..Recorder::default() };
+            let conn = Conn { options, ..conn.clone() };
+            established(&c, &h, &conn, &sess(1, TLS1_3_VERSION, b"ctx"), Side::Server);
+            assert_eq!(c.len(), stored, "remove_hook={remove_hook} options={options:#x}");
             assert_eq!(h.take_log(), vec!["new 1"]);
             // A resumption still calls the hook in TLS 1.3.
             let resumed = Conn { hit: true, ..conn };
-            established(
-                &c,
-                &h,
-                &resumed,
-                &sess(2, TLS1_3_VERSION, b"ctx"),
-                Side::Server,
-            );
+            established(&c, &h, &resumed, &sess(2, TLS1_3_VERSION, b"ctx"), Side::Server);
             assert_eq!(h.take_log(), vec!["new 2"]);
         }
     }
@@ -803,37 +620,12 @@ mod tests {
         c.add(&old);
         clock.set(NOW + 10);
         for i in 0..255u64 {
-            c.stats
-                .accept_good
-                .store(i, std::sync::atomic::Ordering::Relaxed);
-            established(
-                &c,
-                &h,
-                &Conn {
-                    hit: true,
-                    ..server(V12)
-                },
-                &sess(1, V12, b"ctx"),
-                Side::Server,
-            );
+            c.stats.accept_good.store(i, std::sync::atomic::Ordering::Relaxed);
+            established(&c, &h, &Conn { hit: true, ..server(V12) }, &sess(1, V12, b"ctx"), Side::Server);
         }
-        assert!(
-            h.take_log().is_empty(),
-            "no flush before the 256th handshake"
-        );
-        c.stats
-            .accept_good
-            .store(255, std::sync::atomic::Ordering::Relaxed);
-        established(
-            &c,
-            &h,
-            &Conn {
-                hit: true,
-                ..server(V12)
-            },
-            &sess(1, V12, b"ctx"),
-            Side::Server,
-        );
+        assert!(h.take_log().is_empty(), "no flush before the 256th handshake");
+        c.stats.accept_good.store(255, std::sync::atomic::Ordering::Relaxed);
+        established(&c, &h, &Conn { hit: true, ..server(V12) }, &sess(1, V12, b"ctx"), Side::Server);
         assert_eq!(h.take_log(), vec!["remove 9"]);
         // NO_AUTO_CLEAR disables it.
         c.add(&old);
@@ -848,14 +640,8 @@ mod tests {
         let h = Recorder::default();
         let s = sess(1, V12, b"ctx");
         c.add(&s);
-        assert!(
-            !connection_ended(&c, &h, Some(&s), true, false),
-            "clean shutdown"
-        );
-        assert!(
-            !connection_ended(&c, &h, Some(&s), false, true),
-            "still in handshake"
-        );
+        assert!(!connection_ended(&c, &h, Some(&s), true, false), "clean shutdown");
+        assert!(!connection_ended(&c, &h, Some(&s), false, true), "still in handshake");
         assert!(!connection_ended(&c, &h, None, false, false));
         assert!(connection_ended(&c, &h, Some(&s), false, false));
         assert_eq!(h.take_log(), vec!["remove 1"]);

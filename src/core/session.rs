@@ -38,15 +38,9 @@ impl Expiry {
     pub fn compute(time: i64, timeout: i64) -> Expiry {
         let headroom = (i64::MAX as u64).wrapping_sub(time as u64) as i64;
         if timeout > headroom {
-            Expiry {
-                overflowed: true,
-                at: timeout.wrapping_sub(headroom),
-            }
+            Expiry { overflowed: true, at: timeout.wrapping_sub(headroom) }
         } else {
-            Expiry {
-                overflowed: false,
-                at: time.wrapping_add(timeout),
-            }
+            Expiry { overflowed: false, at: time.wrapping_add(timeout) }
         }
     }
 
@@ -66,10 +60,7 @@ pub struct ShortBytes<const N: usize> {
 
 impl<const N: usize> ShortBytes<N> {
     pub const fn empty() -> Self {
-        ShortBytes {
-            len: 0,
-            bytes: [0; N],
-        }
+        ShortBytes { len: 0, bytes: [0; N] }
     }
     /// `None` when `data` is longer than `N`.
     pub fn new(data: &[u8]) -> Option<Self> {
@@ -234,8 +225,7 @@ impl Session {
     /// `SSL_SESSION_dup`: a deep copy in no cache; it keeps `not_resumable`.
     pub fn dup(&self) -> Arc<Session> {
         let copy = Session::from_fields(self.fields());
-        copy.not_resumable
-            .store(self.is_marked_not_resumable(), Ordering::Relaxed);
+        copy.not_resumable.store(self.is_marked_not_resumable(), Ordering::Relaxed);
         *copy.engine_state.lock() = self.engine_state();
         copy
     }
@@ -370,10 +360,7 @@ impl Session {
 
     /// Whether some cache holds this session.
     pub fn is_cached(&self) -> bool {
-        self.holders
-            .lock()
-            .iter()
-            .any(|(c, _)| c.strong_count() > 0)
+        self.holders.lock().iter().any(|(c, _)| c.strong_count() > 0)
     }
 
     pub(crate) fn add_holder(&self, cache: Weak<CacheShared>, key: Key) {

@@ -87,9 +87,7 @@ pub unsafe fn borrow<T, C>(p: *const C) -> Option<Borrowed<T>> {
     }
     // SAFETY: the caller guarantees `p` is `Arc::into_raw` of a live `Arc<T>`; ManuallyDrop
     // keeps the caller's reference untouched.
-    Some(Borrowed(ManuallyDrop::new(unsafe {
-        Arc::from_raw(p.cast::<T>())
-    })))
+    Some(Borrowed(ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<T>()) })))
 }
 
 /// Hands a reference to C.

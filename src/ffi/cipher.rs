@@ -46,17 +46,13 @@ pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, ptr: *const c_uchar) -> 
 /// OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
-    ffi_boundary!(c"(NONE)".as_ptr(), {
-        from_c(c).map_or(c"(NONE)", |c| c.1).as_ptr()
-    })
+    ffi_boundary!(c"(NONE)".as_ptr(), { from_c(c).map_or(c"(NONE)", |c| c.1).as_ptr() })
 }
 
 /// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {
-    ffi_boundary!(c"(NONE)".as_ptr(), {
-        from_c(c).map_or(c"(NONE)", |c| c.2).as_ptr()
-    })
+    ffi_boundary!(c"(NONE)".as_ptr(), { from_c(c).map_or(c"(NONE)", |c| c.2).as_ptr() })
 }
 
 /// OpenSSL's 32-bit id of the suite (`0x03000000 | protocol id`); 0 for NULL.
@@ -76,10 +72,7 @@ pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
 /// # Safety
 /// `s` is NULL or a live session; `cipher` is NULL or from this library.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set_cipher(
-    s: *mut SSL_SESSION,
-    cipher: *const SSL_CIPHER,
-) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set_cipher(s: *mut SSL_SESSION, cipher: *const SSL_CIPHER) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(s) }, 0);
@@ -109,11 +102,7 @@ pub unsafe extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *cons
 /// # Safety
 /// `sess` is NULL or a live session; `in_` points to `len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set1_master_key(
-    sess: *mut SSL_SESSION,
-    in_: *const c_uchar,
-    len: usize,
-) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set1_master_key(sess: *mut SSL_SESSION, in_: *const c_uchar, len: usize) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(sess) }, 0);

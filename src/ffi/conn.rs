@@ -62,9 +62,7 @@ fn read_file(path: &str) -> Option<Vec<u8>> {
 }
 
 fn pem_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_slice_iter(data)
-        .filter_map(Result::ok)
-        .collect()
+    CertificateDer::pem_slice_iter(data).filter_map(Result::ok).collect()
 }
 
 /// Loads certificates (PEM, or one DER certificate for `SSL_FILETYPE_ASN1`).
@@ -82,10 +80,7 @@ fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>
     Some(certs)
 }
 
-fn update_ctx_tls(
-    ctx: *const SSL_CTX,
-    f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int,
-) -> c_int {
+fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
     // SAFETY: the callers pass their caller's pointer, NULL or live.
     let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
     let mut tls = c.tls.write();
@@ -97,10 +92,7 @@ fn update_ctx_tls(
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -108,6 +100,10 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
         update_ctx_tls(ctx, |tls| {
             tls.chain = certs;
             tls.rebuild_certified();
+            if tls.certified.is_none() {
+                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                tls.key = None;
+            }
             1
         })
     })
@@ -118,11 +114,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-    type_: c_int,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -131,6 +123,10 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
         update_ctx_tls(ctx, |tls| {
             tls.chain = certs;
             tls.rebuild_certified();
+            if tls.certified.is_none() {
+                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                tls.key = None;
+            }
             1
         })
     })
@@ -141,11 +137,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(
 /// # Safety
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
-    ctx: *mut SSL_CTX,
-    file: *const c_char,
-    type_: c_int,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
@@ -159,17 +151,20 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(
             err::raise(LIB_PEM, reason::NO_START_LINE);
             return 0;
         };
-        if crate::tls::config::provider()
-            .key_provider
-            .load_private_key(key.clone_key())
-            .is_err()
-        {
+        if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
             err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
             return 0;
         }
         update_ctx_tls(ctx, |tls| {
-            tls.key = Some(Arc::new(key));
+            let previous = tls.key.replace(Arc::new(key));
             tls.rebuild_certified();
+            if !tls.chain.is_empty() && tls.certified.is_none() {
+                // As OpenSSL: a key that does not match the loaded certificate is refused.
+                tls.key = previous;
+                tls.rebuild_certified();
+                err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+                return 0;
+            }
             1
         })
     })
@@ -210,9 +205,7 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int
 pub unsafe extern "C" fn SSL_CTX_set_verify(
     ctx: *mut SSL_CTX,
     mode: c_int,
-    callback: Option<
-        unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int,
-    >,
+    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
     ffi_boundary!((), {
         let _ = callback;
@@ -250,9 +243,7 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
 pub unsafe extern "C" fn SSL_set_verify(
     s: *mut SSL,
     mode: c_int,
-    callback: Option<
-        unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int,
-    >,
+    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
     ffi_boundary!((), {
         let _ = callback;
@@ -334,12 +325,7 @@ pub(crate) fn ctx_version_ctrl(ctx: &super::ctx::Ctx, cmd: c_int, larg: c_long) 
 /// `s` is NULL or a live connection; for `SSL_CTRL_SET_TLSEXT_HOSTNAME`, `parg` is NULL or a
 /// NUL-terminated name.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_ctrl(
-    s: *mut SSL,
-    cmd: c_int,
-    larg: c_long,
-    parg: *mut c_void,
-) -> c_long {
+pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
@@ -350,8 +336,7 @@ pub unsafe extern "C" fn SSL_ctrl(
             st.servername = name.and_then(|n| CString::new(n).ok());
             return 1;
         }
-        s.update_settings(|c| version_ctrl(c, cmd, larg))
-            .unwrap_or(0)
+        s.update_settings(|c| version_ctrl(c, cmd, larg)).unwrap_or(0)
     })
 }
 
@@ -368,11 +353,13 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
         if type_ != 0 {
             return std::ptr::null();
         }
-        s.state
-            .lock()
-            .servername
-            .as_ref()
-            .map_or(std::ptr::null(), |n| n.as_ptr())
+        let st = s.state.lock();
+        if st.is_server && st.hit && st.version < TLS1_3_VERSION {
+            // A TLS 1.2 resumption reports the name stored in the session (none here: OpenSSL
+            // stores it only when a servername callback accepted it).
+            return std::ptr::null();
+        }
+        st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr())
     })
 }
 
@@ -775,11 +762,7 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int 
         }
         let queued = err::ERR_peek_error();
         if queued != 0 {
-            return if (queued >> 23) & 0xff == LIB_SYS as libc::c_ulong {
-                error_code::SYSCALL
-            } else {
-                error_code::SSL
-            };
+            return if err::unpack(queued).0 == LIB_SYS { error_code::SYSCALL } else { error_code::SSL };
         }
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, error_code::SSL);
@@ -820,9 +803,7 @@ pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, {
-        unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int
-    })
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
 }
 
 /// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
@@ -832,9 +813,7 @@ pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, {
-        unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int
-    })
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
 }
 
 /// 1 once the handshake has finished; 0 before, or for NULL.
@@ -844,9 +823,7 @@ pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, {
-        unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int
-    })
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
 }
 
 /// The negotiated cipher suite, or NULL before a handshake (or for NULL).

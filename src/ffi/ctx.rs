@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c,
-    session, take, try_ref,
+    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
 };
 use super::ex_data::{Class, ExData};
 use crate::core::Cache;
@@ -19,8 +18,7 @@ use crate::tls::hooks::TicketSealer;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 pub(crate) type RemoveSessionCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
-pub(crate) type GetSessionCb =
-    unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
+pub(crate) type GetSessionCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
 
 /// Which roles a method allows.
 #[derive(Debug)]
@@ -29,18 +27,9 @@ pub struct Method {
     pub client: bool,
 }
 
-static TLS_ANY: Method = Method {
-    server: true,
-    client: true,
-};
-static TLS_SERVER: Method = Method {
-    server: true,
-    client: false,
-};
-static TLS_CLIENT: Method = Method {
-    server: false,
-    client: true,
-};
+static TLS_ANY: Method = Method { server: true, client: true };
+static TLS_SERVER: Method = Method { server: true, client: false };
+static TLS_CLIENT: Method = Method { server: false, client: true };
 
 fn method_ptr(m: &'static Method) -> *const SSL_METHOD {
     (m as *const Method).cast()
@@ -48,9 +37,7 @@ fn method_ptr(m: &'static Method) -> *const SSL_METHOD {
 
 /// One of our three methods, or `None` for anything else.
 fn method(p: *const SSL_METHOD) -> Option<&'static Method> {
-    [&TLS_ANY, &TLS_SERVER, &TLS_CLIENT]
-        .into_iter()
-        .find(|m| method_ptr(m) == p)
+    [&TLS_ANY, &TLS_SERVER, &TLS_CLIENT].into_iter().find(|m| method_ptr(m) == p)
 }
 
 /// The general-purpose TLS method (client and server).
@@ -151,19 +138,11 @@ pub(crate) struct CHooks {
 
 impl CHooks {
     pub(crate) fn for_ctx(ctx: &Ctx, ctx_ptr: *mut SSL_CTX) -> CHooks {
-        CHooks {
-            cbs: ctx.callbacks(),
-            ctx: ctx_ptr,
-            ssl: std::ptr::null_mut(),
-        }
+        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl: std::ptr::null_mut() }
     }
 
     pub(crate) fn for_ssl(ctx: &Ctx, ctx_ptr: *mut SSL_CTX, ssl: *mut SSL) -> CHooks {
-        CHooks {
-            cbs: ctx.callbacks(),
-            ctx: ctx_ptr,
-            ssl,
-        }
+        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl }
     }
 }
 
@@ -303,12 +282,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
 pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
     ctx: *mut SSL_CTX,
     get_session_cb: Option<
-        unsafe extern "C" fn(
-            ssl: *mut SSL,
-            data: *const c_uchar,
-            len: c_int,
-            copy: *mut c_int,
-        ) -> *mut SSL_SESSION,
+        unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION,
     >,
 ) {
     ffi_boundary!((), {
@@ -353,14 +327,8 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
     ctx: *mut SSL_CTX,
-) -> Option<
-    unsafe extern "C" fn(
-        ssl: *mut SSL,
-        data: *const c_uchar,
-        len: c_int,
-        copy: *mut c_int,
-    ) -> *mut SSL_SESSION,
-> {
+) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>
+{
     ffi_boundary!(None, {
         // SAFETY: forwarded to the caller.
         unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().get)
@@ -401,10 +369,7 @@ pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
 /// # Safety
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_add_session(
-    ctx: *mut SSL_CTX,
-    session: *mut SSL_SESSION,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
@@ -421,10 +386,7 @@ pub unsafe extern "C" fn SSL_CTX_add_session(
 /// # Safety
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_remove_session(
-    ctx: *mut SSL_CTX,
-    session: *mut SSL_SESSION,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
@@ -496,12 +458,7 @@ pub mod ctrl {
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_ctrl(
-    ctx: *mut SSL_CTX,
-    cmd: c_int,
-    larg: c_long,
-    parg: *mut c_void,
-) -> c_long {
+pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     ffi_boundary!(0, {
         let _ = parg;
         // SAFETY: forwarded to the caller.

@@ -105,9 +105,23 @@ fn lib_text(lib: u32) -> &'static str {
     }
 }
 
-/// OpenSSL 3.0's packing of a library and reason into one code.
+/// `ERR_SYSTEM_FLAG`: system errors carry `errno` under this bit instead of a library number.
+const SYSTEM_FLAG: c_ulong = 0x8000_0000;
+
+/// OpenSSL 3.0's packing of a library and reason into one code (`errno` for system errors).
 pub fn pack(lib: u32, reason: u32) -> c_ulong {
+    if lib == LIB_SYS {
+        return SYSTEM_FLAG | (reason & 0x7fff_ffff) as c_ulong;
+    }
     (((lib & 0xff) << 23) | (reason & 0x7f_ffff)) as c_ulong
+}
+
+/// The library and reason of a packed code.
+pub fn unpack(e: c_ulong) -> (u32, u32) {
+    if e & SYSTEM_FLAG != 0 {
+        return (LIB_SYS, (e & !SYSTEM_FLAG) as u32);
+    }
+    (((e >> 23) & 0xff) as u32, (e & 0x7f_ffff) as u32)
 }
 
 thread_local! {
@@ -134,25 +148,19 @@ pub fn pending() -> bool {
 /// The earliest error on this thread's queue, removed from it; 0 if none.
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_get_error() -> c_ulong {
-    ffi_boundary!(0, {
-        QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0))
-    })
+    ffi_boundary!(0, { QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0)) })
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
-    ffi_boundary!(0, {
-        QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
-    })
+    ffi_boundary!(0, { QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0)) })
 }
 
 /// The most recent error on this thread's queue, left in place; 0 if none.
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
-    ffi_boundary!(0, {
-        QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0))
-    })
+    ffi_boundary!(0, { QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0)) })
 }
 
 /// Empties this thread's queue.
@@ -162,7 +170,8 @@ pub extern "C" fn ERR_clear_error() {
 }
 
 /// Writes "error:0A000086:SSL routines::certificate verify failed" (OpenSSL 3.0's form) into
-/// `buf`, truncated to `len - 1` bytes and NUL-terminated. Nothing for NULL or `len == 0`.
+/// `buf`, NUL-terminated; when that does not fit, OpenSSL's short "err:a000086:14:0:86" form,
+/// truncated to `len - 1` bytes. Nothing for NULL or `len == 0`.
 ///
 /// # Safety
 /// `buf` is NULL or has room for `len` bytes.
@@ -172,13 +181,12 @@ pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: u
         if buf.is_null() || len == 0 {
             return;
         }
-        let code = e as u32;
-        let (lib, r) = ((code >> 23) & 0xff, code & 0x7f_ffff);
-        let text = format!(
-            "error:{code:08X}:{}::{}",
-            lib_text(lib),
-            reason_text(lib, r)
-        );
+        let (lib, r) = unpack(e);
+        let mut text = format!("error:{e:08X}:{}::{}", lib_text(lib), reason_text(lib, r));
+        if text.len() >= len - 1 {
+            // OpenSSL's fallback when the full text does not fit.
+            text = format!("err:{e:x}:{lib:x}:0:{r:x}");
+        }
         let n = text.len().min(len - 1);
         // SAFETY: `buf` has room for `len > n` bytes per the caller.
         unsafe {
@@ -201,12 +209,11 @@ mod tests {
         // SAFETY: the buffer has 80 bytes.
         unsafe { ERR_error_string_n(e, buf.as_mut_ptr(), buf.len()) };
         // SAFETY: NUL-terminated above.
-        let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let s = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap().to_owned();
         assert_eq!(s, "error:0A000086:SSL routines::certificate verify failed");
         assert_eq!(ERR_get_error(), e);
         assert_eq!(ERR_get_error(), 0);
+        assert_eq!(pack(LIB_SYS, 2), 0x8000_0002);
+        assert_eq!(unpack(0x8000_0002), (LIB_SYS, 2));
     }
 }

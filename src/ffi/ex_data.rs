@@ -36,8 +36,7 @@ pub enum Class {
 }
 
 /// Index 0 of every class is reserved for the `*_app_data` macros, as in OpenSSL.
-static REGISTRY: Lazy<[Mutex<Vec<Option<Index>>>; 2]> =
-    Lazy::new(|| [Mutex::new(vec![None]), Mutex::new(vec![None])]);
+static REGISTRY: Lazy<[Mutex<Vec<Option<Index>>>; 2]> = Lazy::new(|| [Mutex::new(vec![None]), Mutex::new(vec![None])]);
 
 fn register(
     class: Class,
@@ -47,22 +46,12 @@ fn register(
     free_func: Option<CRYPTO_EX_free>,
 ) -> c_int {
     let mut indexes = REGISTRY[class as usize].lock();
-    indexes.push(Some(Index {
-        argl,
-        argp: argp as usize,
-        new_func,
-        free_func,
-    }));
+    indexes.push(Some(Index { argl, argp: argp as usize, new_func, free_func }));
     (indexes.len() - 1) as c_int
 }
 
 fn registered(class: Class) -> Vec<(c_int, Index)> {
-    REGISTRY[class as usize]
-        .lock()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, ix)| ix.map(|ix| (i as c_int, ix)))
-        .collect()
+    REGISTRY[class as usize].lock().iter().enumerate().filter_map(|(i, ix)| ix.map(|ix| (i as c_int, ix))).collect()
 }
 
 /// The slots of one object.
@@ -103,16 +92,7 @@ impl ExData {
         for (idx, ix) in registered(class) {
             if let Some(f) = ix.new_func {
                 // SAFETY: the application registered `f` with this signature.
-                unsafe {
-                    f(
-                        parent,
-                        std::ptr::null_mut(),
-                        self.ad(),
-                        idx,
-                        ix.argl,
-                        ix.argp as *mut c_void,
-                    )
-                };
+                unsafe { f(parent, std::ptr::null_mut(), self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
             }
         }
     }
@@ -127,16 +107,7 @@ impl ExData {
             if let Some(f) = ix.free_func {
                 let value = self.get(idx);
                 // SAFETY: the application registered `f` with this signature.
-                unsafe {
-                    f(
-                        parent,
-                        value,
-                        self.ad(),
-                        idx,
-                        ix.argl,
-                        ix.argp as *mut c_void,
-                    )
-                };
+                unsafe { f(parent, value, self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
             }
         }
         self.slots.lock().clear();
@@ -239,11 +210,7 @@ pub unsafe extern "C" fn SSL_get_ex_new_index(
 /// # Safety
 /// `ctx` is NULL or a live `SSL_CTX`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_ex_data(
-    ctx: *mut SSL_CTX,
-    idx: c_int,
-    data: *mut c_void,
-) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data: *mut c_void) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ctx::ctx(ctx) } {

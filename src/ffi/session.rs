@@ -6,9 +6,7 @@
 use libc::{c_int, c_long, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{
-    SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out,
-};
+use super::boundary::{SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
@@ -16,9 +14,7 @@ use crate::core::session::Session;
 /// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
-        into_c(Session::new(SystemClock.now()))
-    })
+    ffi_boundary!(std::ptr::null_mut(), { into_c(Session::new(SystemClock.now())) })
 }
 
 /// Adds a reference: 1, or 0 for NULL.
@@ -67,10 +63,7 @@ pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SE
 /// # Safety
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_get_id(
-    s: *const SSL_SESSION,
-    len: *mut c_uint,
-) -> *const c_uchar {
+pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
     ffi_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let Some(s) = (unsafe { session(s) }) else {
@@ -91,11 +84,7 @@ pub unsafe extern "C" fn SSL_SESSION_get_id(
 /// # Safety
 /// `s` is NULL or a live session; `sid` points to `sid_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set1_id(
-    s: *mut SSL_SESSION,
-    sid: *const c_uchar,
-    sid_len: c_uint,
-) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_uchar, sid_len: c_uint) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(s) }, 0);
@@ -110,10 +99,7 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id(
 /// # Safety
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_get0_id_context(
-    s: *const SSL_SESSION,
-    len: *mut c_uint,
-) -> *const c_uchar {
+pub unsafe extern "C" fn SSL_SESSION_get0_id_context(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
     ffi_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let Some(s) = (unsafe { session(s) }) else {
@@ -233,10 +219,7 @@ pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION)
 /// # Safety
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(
-    s: *mut SSL_SESSION,
-    version: c_int,
-) -> c_int {
+pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, version: c_int) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(s) }, 0);
@@ -310,19 +293,12 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         // SAFETY: `pp` is non-NULL and readable per the caller.
         let start = unsafe { *pp };
         // SAFETY: `start` points to `length` readable bytes per the caller.
-        let input = try_ref!(
-            unsafe { bytes(start, length as usize) },
-            std::ptr::null_mut()
-        );
+        let input = try_ref!(unsafe { bytes(start, length as usize) }, std::ptr::null_mut());
         let Ok((fields, used)) = der::decode(input, SystemClock.now()) else {
             return std::ptr::null_mut();
         };
         // SAFETY: `a` is NULL or readable per the caller.
-        let existing = if a.is_null() {
-            std::ptr::null_mut()
-        } else {
-            unsafe { *a }
-        };
+        let existing = if a.is_null() { std::ptr::null_mut() } else { unsafe { *a } };
         // SAFETY: a non-NULL `*a` is a live session per the caller.
         let result = match unsafe { session(existing) } {
             Some(s) => {
@@ -349,11 +325,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
 /// # Safety
 /// `addr` is NULL or was allocated by this library.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn CRYPTO_free(
-    addr: *mut libc::c_void,
-    file: *const libc::c_char,
-    line: c_int,
-) {
+pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc::c_char, line: c_int) {
     let _ = (file, line);
     // SAFETY: the caller passes memory from `libc::malloc` (or NULL).
     unsafe { libc::free(addr) }

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take,
-    try_ref,
+    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
 };
 use super::ctx::{self, CHooks, Ctx};
 use super::ex_data::{Class, ExData};
@@ -51,8 +50,6 @@ pub struct SslState {
     pub servername: Option<CString>,
     /// The negotiated cipher suite.
     pub cipher: Option<u16>,
-    /// Client: the session id the server's hello carried.
-    pub server_session_id: Option<Vec<u8>>,
 }
 
 /// An `SSL`.
@@ -127,12 +124,7 @@ impl Ssl {
     }
 
     pub fn host_name(&self) -> Option<String> {
-        self.state
-            .lock()
-            .servername
-            .as_ref()
-            .and_then(|n| n.to_str().ok())
-            .map(str::to_owned)
+        self.state.lock().servername.as_ref().and_then(|n| n.to_str().ok()).map(str::to_owned)
     }
 
     /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
@@ -152,14 +144,6 @@ impl Ssl {
 
     pub fn cipher(&self) -> Option<u16> {
         self.state.lock().cipher
-    }
-
-    pub fn set_server_session_id(&self, id: Vec<u8>) {
-        self.state.lock().server_session_id = Some(id);
-    }
-
-    pub fn take_server_session_id(&self) -> Option<Vec<u8>> {
-        self.state.lock().server_session_id.take()
     }
 
     pub fn shutdown_flags(&self) -> c_int {
@@ -196,19 +180,9 @@ impl Ssl {
     fn clear_bad_session(&self, me: *mut SSL) -> bool {
         let (session, sent, in_init) = {
             let st = self.state.lock();
-            (
-                st.session.clone(),
-                st.shutdown & SENT_SHUTDOWN != 0,
-                st.handshake != Handshake::Done,
-            )
+            (st.session.clone(), st.shutdown & SENT_SHUTDOWN != 0, st.handshake != Handshake::Done)
         };
-        resume::connection_ended(
-            &self.ctx.cache,
-            &self.hooks_for_callbacks(me),
-            session.as_ref(),
-            sent,
-            in_init,
-        )
+        resume::connection_ended(&self.ctx.cache, &self.hooks_for_callbacks(me), session.as_ref(), sent, in_init)
     }
 
     /// Marks the handshake finished (the TLS front does this; tests use it to reach the
@@ -236,26 +210,15 @@ impl Ssl {
             };
             (st.sid_ctx, conn)
         };
-        f(&resume::Conn {
-            sid_ctx: sid_ctx.as_slice(),
-            ..conn
-        })
+        f(&resume::Conn { sid_ctx: sid_ctx.as_slice(), ..conn })
     }
 
     /// Server side: the ClientHello offered `id` (a session id, or a TLS 1.3 stateful ticket).
     /// Looks it up as OpenSSL does; on success the session becomes this connection's and the
     /// connection is marked as resumed.
-    pub fn server_lookup(
-        &self,
-        me: *mut SSL,
-        source: resume::Source,
-        id: &[u8],
-        ems: resume::Ems,
-    ) -> resume::Lookup {
+    pub fn server_lookup(&self, me: *mut SSL, source: resume::Source, id: &[u8], ems: resume::Ems) -> resume::Lookup {
         let hooks = self.hooks_for_callbacks(me);
-        let found = self.with_conn(|conn| {
-            resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems)
-        });
+        let found = self.with_conn(|conn| resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems));
         self.adopt_if_resumed(&found);
         found
     }
@@ -264,14 +227,7 @@ impl Ssl {
     pub fn check_ticket_session(&self, me: *mut SSL, session: Arc<Session>) -> resume::Lookup {
         let hooks = self.hooks_for_callbacks(me);
         let found = self.with_conn(|conn| {
-            resume::check_found(
-                &self.ctx.cache,
-                &hooks,
-                conn,
-                session,
-                false,
-                resume::Ems::NotChecked,
-            )
+            resume::check_found(&self.ctx.cache, &hooks, conn, session, false, resume::Ems::NotChecked)
         });
         self.adopt_if_resumed(&found);
         found
@@ -343,7 +299,6 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             settings,
             servername: None,
             cipher: None,
-            server_session_id: None,
         };
         let s = Arc::new(Ssl {
             ctx: Arc::clone(&c),
@@ -399,11 +354,7 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        let dropped = if s.clear_bad_session(ssl) {
-            s.state.lock().session.take()
-        } else {
-            None
-        };
+        let dropped = if s.clear_bad_session(ssl) { s.state.lock().session.take() } else { None };
         drop(dropped);
         crate::tls::driver::reset(&s);
         let mut st = s.state.lock();
@@ -412,7 +363,6 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
         st.handshake = Handshake::Before;
         st.version = st.settings.highest_version();
         st.cipher = None;
-        st.server_session_id = None;
         if st.is_server {
             st.servername = None;
         }
@@ -475,11 +425,7 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state
-            .lock()
-            .session
-            .as_ref()
-            .map_or(std::ptr::null_mut(), as_c)
+        s.state.lock().session.as_ref().map_or(std::ptr::null_mut(), as_c)
     })
 }
 
@@ -492,11 +438,7 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state
-            .lock()
-            .session
-            .clone()
-            .map_or(std::ptr::null_mut(), into_c)
+        s.state.lock().session.clone().map_or(std::ptr::null_mut(), into_c)
     })
 }
 
@@ -540,11 +482,7 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
 /// # Safety
 /// `s` is NULL or a live connection; `id` points to `id_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_has_matching_session_id(
-    s: *const SSL,
-    id: *const c_uchar,
-    id_len: c_uint,
-) -> c_int {
+pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c_uchar, id_len: c_uint) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);

@@ -44,13 +44,7 @@ impl Default for ConnSettings {
     fn default() -> Self {
         // OpenSSL 3.0's context defaults: no version bounds, two TLS 1.3 tickets. The options
         // value is what a fresh `SSL_CTX_get_options` returns.
-        ConnSettings {
-            options: 0x0012_0000,
-            verify_mode: 0,
-            min_version: 0,
-            max_version: 0,
-            num_tickets: 2,
-        }
+        ConnSettings { options: 0x0012_0000, verify_mode: 0, min_version: 0, max_version: 0, num_tickets: 2 }
     }
 }
 
@@ -189,11 +183,8 @@ pub fn client_config(settings: &ConnSettings) -> Result<Arc<ClientConfig>, Confi
         .dangerous()
         .with_custom_certificate_verifier(hooks::server_verifier())
         .with_client_cert_resolver(hooks::client_cert_resolver());
-    let tls12 = if settings.tickets_enabled() {
-        Tls12Resumption::SessionIdOrTickets
-    } else {
-        Tls12Resumption::SessionIdOnly
-    };
+    let tls12 =
+        if settings.tickets_enabled() { Tls12Resumption::SessionIdOrTickets } else { Tls12Resumption::SessionIdOnly };
     cfg.resumption = Resumption::store(hooks::client_store()).tls12_resumption(tls12);
     Ok(Arc::new(cfg))
 }

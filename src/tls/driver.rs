@@ -9,7 +9,7 @@ use libc::c_int;
 use rustls::{ClientConnection, Connection, HandshakeKind, ServerConnection};
 
 use super::config::{self, ConfigError, TLS1_3_VERSION};
-use super::hello::FirstMessage;
+use super::hello::{self, HandshakeScan};
 use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
@@ -33,14 +33,18 @@ pub enum LastError {
 #[derive(Default)]
 pub struct Io {
     conn: Option<Connection>,
-    first: FirstMessage,
+    /// The peer's plaintext handshake messages, for what rustls does not expose.
+    scan: HandshakeScan,
+    /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
+    server_session_id: Option<Vec<u8>>,
+    server_ticket: Option<(u32, Vec<u8>)>,
     /// The handshake's end has been processed (counters, callbacks).
     finished: bool,
     /// The peer closed the transport.
     eof: bool,
     pub last: LastError,
-    /// Bytes `SSL_write` accepted but could not send yet (non-blocking retry).
-    accepted: Option<usize>,
+    /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
+    accepted: usize,
 }
 
 /// Result of one step.
@@ -81,11 +85,7 @@ impl Read for Fd {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
         let n = unsafe { libc::read(self.0, buf.as_mut_ptr().cast(), buf.len()) };
-        if n < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(n as usize)
-        }
+        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
     }
 }
 
@@ -93,11 +93,7 @@ impl Write for Fd {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // SAFETY: `buf` is valid for `buf.len()` bytes; a bad descriptor gives EBADF.
         let n = unsafe { libc::write(self.0, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(n as usize)
-        }
+        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -105,10 +101,7 @@ impl Write for Fd {
 }
 
 fn would_block(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
-    )
+    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted)
 }
 
 fn rustls_reason(e: &rustls::Error) -> u32 {
@@ -118,9 +111,7 @@ fn rustls_reason(e: &rustls::Error) -> u32 {
         E::AlertReceived(a) => reason::ALERT_BASE + u32::from(u8::from(*a)),
         E::PeerIncompatible(_) => reason::NO_SHARED_CIPHER,
         E::InvalidMessage(_) => reason::RECORD_LAYER_FAILURE,
-        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
-            reason::UNEXPECTED_MESSAGE
-        }
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => reason::UNEXPECTED_MESSAGE,
         _ => reason::RECORD_LAYER_FAILURE,
     }
 }
@@ -153,27 +144,17 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
             config::server_config(&settings, &tls, ssl.ctx.ticketer())
         };
         let cfg = cfg.map_err(config_reason)?;
-        ServerConnection::new(cfg)
-            .map_err(|_| reason::RECORD_LAYER_FAILURE)?
-            .into()
+        ServerConnection::new(cfg).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
     } else {
         let cfg = config::client_config(&settings).map_err(config_reason)?;
         let name = ssl
             .host_name()
             .and_then(|h| rustls::pki_types::ServerName::try_from(h).ok())
-            .unwrap_or(rustls::pki_types::ServerName::IpAddress(
-                std::net::Ipv4Addr::LOCALHOST.into(),
-            ));
-        ClientConnection::new(cfg, name)
-            .map_err(|_| reason::RECORD_LAYER_FAILURE)?
-            .into()
+            .unwrap_or(rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+        ClientConnection::new(cfg, name).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
     };
     let stats = &ssl.ctx.cache.stats;
-    Stats::bump(if is_server {
-        &stats.accept
-    } else {
-        &stats.connect
-    });
+    Stats::bump(if is_server { &stats.accept } else { &stats.connect });
     ssl.begin_handshake();
     io.conn = Some(conn);
     Ok(())
@@ -186,28 +167,37 @@ fn config_reason(e: ConfigError) -> u32 {
     }
 }
 
-/// Reads once from the descriptor into rustls. `Ok(false)` at end of file.
+/// A descriptor read through rustls that also shows each byte to the handshake scan.
+struct Tee<'a> {
+    fd: Fd,
+    seen: &'a mut Vec<u8>,
+}
+
+impl Read for Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.fd.read(buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads once from the descriptor into rustls (never more than rustls can hold). `Ok(false)`
+/// at end of file.
 fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
-    let mut buf = [0u8; 16 * 1024];
-    let n = Fd(ssl.rfd()).read(&mut buf)?;
+    let conn = io.conn.as_mut().expect("connection exists while reading");
+    let mut seen = Vec::new();
+    let n = conn.read_tls(&mut Tee { fd: Fd(ssl.rfd()), seen: &mut seen })?;
     if n == 0 {
         io.eof = true;
         return Ok(false);
     }
-    let data = &buf[..n];
-    let conn = io.conn.as_mut().expect("connection exists while reading");
-    if matches!(conn, Connection::Server(_)) {
-        if let Some(hello) = io.first.client_hello(data) {
-            ssl.hooks.lock().hello = Some(hello);
-        }
-    } else if let Some(id) = io.first.server_hello_session_id(data) {
-        ssl.set_server_session_id(id);
-    }
-    let mut rest = data;
-    while !rest.is_empty() {
-        let used = conn.read_tls(&mut rest)?;
-        if used == 0 {
-            break;
+    let server = matches!(conn, Connection::Server(_));
+    for (kind, body) in io.scan.feed(&seen) {
+        match kind {
+            hello::CLIENT_HELLO if server => ssl.hooks.lock().hello = hello::parse_client_hello(&body),
+            hello::SERVER_HELLO_TYPE if !server => io.server_session_id = hello::server_hello_session_id(&body),
+            hello::NEW_SESSION_TICKET if !server => io.server_ticket = hello::new_session_ticket(&body),
+            _ => {}
         }
     }
     Ok(true)
@@ -215,10 +205,7 @@ fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
 
 /// Lets rustls process what was read; the hooks run inside.
 fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
-    let conn = io
-        .conn
-        .as_mut()
-        .expect("connection exists while processing");
+    let conn = io.conn.as_mut().expect("connection exists while processing");
     let result = {
         let _current = hooks::enter(ssl);
         conn.process_new_packets()
@@ -251,10 +238,7 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
 fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     io.finished = true;
-    let conn = io
-        .conn
-        .as_ref()
-        .expect("connection exists at the handshake's end");
+    let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
     let version = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_2) => config::TLS1_2_VERSION,
         _ => TLS1_3_VERSION,
@@ -265,9 +249,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     ssl.set_cipher(suite);
     let tls13 = version >= TLS1_3_VERSION;
     if ssl.is_server() {
-        let session = ssl
-            .session()
-            .unwrap_or_else(|| ssl.start_new_session(version, &[]));
+        let session = ssl.session().unwrap_or_else(|| ssl.start_new_session(version, &[]));
         if session.read().cipher.is_none() {
             session.update(|f| f.cipher = suite);
         }
@@ -296,16 +278,22 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
             let session = match (hit, ssl.session()) {
                 (true, Some(s)) => s,
                 _ => {
-                    let id = ssl
-                        .take_server_session_id()
-                        .filter(|id| !id.is_empty())
-                        .unwrap_or_else(|| {
-                            let mut id = vec![0u8; 32];
-                            let _ = config::provider().secure_random.fill(&mut id);
-                            id
-                        });
+                    // OpenSSL's client id: the server's id, else SHA-256 of the ticket, else
+                    // none (then the session cannot be resumed).
+                    let ticket = io.server_ticket.take();
+                    let id = match (io.server_session_id.take(), &ticket) {
+                        (Some(id), _) if !id.is_empty() => id,
+                        (_, Some((_, t))) => sha256(t),
+                        _ => Vec::new(),
+                    };
                     let s = ssl.start_new_session(version, &id);
-                    s.update(|f| f.cipher = suite);
+                    s.update(|f| {
+                        f.cipher = suite;
+                        if let Some((hint, t)) = ticket {
+                            f.ticket_lifetime_hint = u64::from(hint);
+                            f.ticket = Some(t);
+                        }
+                    });
                     if let Some(v) = value {
                         s.set_engine_state(Some(Arc::new(ClientValue::Tls12(v))));
                     }
@@ -328,10 +316,7 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     }
     let (server, client) = {
         let mut h = ssl.hooks.lock();
-        (
-            std::mem::take(&mut h.ticket_sessions),
-            std::mem::take(&mut h.client_tickets),
-        )
+        (std::mem::take(&mut h.ticket_sessions), std::mem::take(&mut h.client_tickets))
     };
     for s in server {
         events.push(Event::Established(s, Side::Server));
@@ -340,10 +325,16 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     for ticket in client {
         let s = ssl.start_new_session(TLS1_3_VERSION, &hooks_random_id());
         s.update(|f| f.cipher = suite);
-        s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(
-            Some(ticket),
-        )))));
+        s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(Some(ticket))))));
         events.push(Event::Established(s, Side::Client));
+    }
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    let suite = rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256;
+    match suite.tls13() {
+        Some(s) => s.common.hash_provider.hash(data).as_ref().to_vec(),
+        None => Vec::new(),
     }
 }
 
@@ -487,24 +478,31 @@ pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
         let Some(conn) = io.conn.as_mut() else {
             return fail(io, LastError::Ssl, reason::UNINITIALIZED);
         };
-        let n = match io.accepted {
-            Some(n) => n,
-            None => match conn.writer().write(buf) {
-                Ok(n) => n,
-                Err(_) => return fail(io, LastError::Ssl, reason::PROTOCOL_IS_SHUTDOWN),
-            },
-        };
-        match flush(conn, ssl.wfd()) {
-            Ok(()) => {
-                io.accepted = None;
-                io.last = LastError::None;
-                Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX))
+        // Hand the whole buffer to rustls, flushing as its send buffer fills: like OpenSSL
+        // without partial writes, the call returns all of `buf` or asks to be repeated.
+        loop {
+            if io.accepted < buf.len() {
+                match conn.writer().write(&buf[io.accepted..]) {
+                    Ok(n) => io.accepted += n,
+                    Err(_) => {
+                        io.accepted = 0;
+                        return fail(io, LastError::Ssl, reason::PROTOCOL_IS_SHUTDOWN);
+                    }
+                }
             }
-            Err(e) if would_block(&e) => {
-                io.accepted = Some(n);
-                fail(io, LastError::WantWrite, 0)
+            match flush(conn, ssl.wfd()) {
+                Ok(()) if io.accepted >= buf.len() => {
+                    let n = std::mem::take(&mut io.accepted);
+                    io.last = LastError::None;
+                    return Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX));
+                }
+                Ok(()) => {}
+                Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
+                Err(_) => {
+                    io.accepted = 0;
+                    return fail(io, LastError::Syscall, 0);
+                }
             }
-            Err(_) => fail(io, LastError::Syscall, 0),
         }
     })
 }
@@ -522,11 +520,7 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
             conn.send_close_notify();
             ssl.add_shutdown(SENT_SHUTDOWN);
             return match flush(conn, ssl.wfd()) {
-                Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
-                    1
-                } else {
-                    0
-                }),
+                Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 { 1 } else { 0 }),
                 Err(e) if would_block(&e) => fail(io, LastError::WantWrite, 0),
                 Err(_) => fail(io, LastError::Syscall, 0),
             };

@@ -1,11 +1,11 @@
-//! A raw look at the first handshake message of each side, for what rustls does not expose:
-//! the ClientHello's legacy session id and whether it carries a session_ticket extension, and
-//! the ServerHello's session id.
+//! A raw look at the plaintext handshake messages, for what rustls does not expose: the
+//! ClientHello's legacy session id and session_ticket extension, the ServerHello's session id,
+//! and a TLS 1.2 NewSessionTicket.
 
 /// `session_ticket` extension number.
 const EXT_SESSION_TICKET: u16 = 35;
 /// Handshake message types.
-const CLIENT_HELLO: u8 = 1;
+pub const CLIENT_HELLO: u8 = 1;
 const SERVER_HELLO: u8 = 2;
 /// Record content type `handshake`.
 const HANDSHAKE_RECORD: u8 = 22;
@@ -18,72 +18,78 @@ pub struct ClientHelloInfo {
     pub ticket_len: Option<usize>,
 }
 
-/// Gathers the handshake bytes of the first flight from raw records until one whole handshake
-/// message of the wanted type is there.
+/// Handshake message types.
+pub const SERVER_HELLO_TYPE: u8 = SERVER_HELLO;
+pub const NEW_SESSION_TICKET: u8 = 4;
+
+/// Follows one direction of a connection while its records are plaintext handshake records,
+/// and hands out each complete handshake message. It stops at the first record of another
+/// type (ChangeCipherSpec, alert, application data): what follows is encrypted.
 #[derive(Debug, Default)]
-pub struct FirstMessage {
+pub struct HandshakeScan {
     raw: Vec<u8>,
+    handshake: Vec<u8>,
     done: bool,
 }
 
-/// Enough of a flight to give up on: no hello is this large.
-const LIMIT: usize = 1 << 17;
+/// No plaintext flight is this large.
+const LIMIT: usize = 1 << 18;
 
-impl FirstMessage {
-    /// Feeds more bytes read from the peer; returns the message body once complete (once).
-    pub fn feed(&mut self, bytes: &[u8], msg_type: u8) -> Option<Vec<u8>> {
+impl HandshakeScan {
+    /// Feeds bytes read from the peer; returns the handshake messages they completed, as
+    /// (type, body).
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
         if self.done {
-            return None;
+            return Vec::new();
         }
         self.raw.extend_from_slice(bytes);
-        let mut handshake = Vec::new();
-        let mut rest = &self.raw[..];
-        while rest.len() >= 5 {
-            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-            if rest.len() < 5 + len {
+        let mut used = 0;
+        while self.raw.len() - used >= 5 {
+            let rec = &self.raw[used..];
+            let len = usize::from(u16::from_be_bytes([rec[3], rec[4]]));
+            if rec.len() < 5 + len {
                 break;
             }
-            if rest[0] == HANDSHAKE_RECORD {
-                handshake.extend_from_slice(&rest[5..5 + len]);
-            } else if handshake.is_empty() && rest[0] != 20 {
-                // Anything but a ChangeCipherSpec before the hello: not what we look for.
+            if rec[0] != HANDSHAKE_RECORD {
                 self.done = true;
-                return None;
+                break;
             }
-            rest = &rest[5 + len..];
+            self.handshake.extend_from_slice(&rec[5..5 + len]);
+            used += 5 + len;
         }
-        if handshake.len() >= 4 {
-            if handshake[0] != msg_type {
-                self.done = true;
-                return None;
+        self.raw.drain(..used);
+        let mut messages = Vec::new();
+        while self.handshake.len() >= 4 {
+            let h = &self.handshake;
+            let len = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
+            if h.len() < 4 + len {
+                break;
             }
-            let len = (usize::from(handshake[1]) << 16)
-                | (usize::from(handshake[2]) << 8)
-                | usize::from(handshake[3]);
-            if handshake.len() >= 4 + len {
-                self.done = true;
-                self.raw = Vec::new();
-                return Some(handshake[4..4 + len].to_vec());
-            }
+            messages.push((h[0], h[4..4 + len].to_vec()));
+            self.handshake.drain(..4 + len);
         }
-        if self.raw.len() > LIMIT {
+        if self.done || self.raw.len() + self.handshake.len() > LIMIT {
             self.done = true;
+            self.raw = Vec::new();
+            self.handshake = Vec::new();
         }
-        None
+        messages
     }
+}
 
-    pub fn client_hello(&mut self, bytes: &[u8]) -> Option<ClientHelloInfo> {
-        self.feed(bytes, CLIENT_HELLO)
-            .and_then(|body| parse_client_hello(&body))
-    }
+/// The session id of a ServerHello body.
+pub fn server_hello_session_id(body: &[u8]) -> Option<Vec<u8>> {
+    // legacy_version(2) random(32) session_id<0..32>
+    let len = usize::from(*body.get(34)?);
+    body.get(35..35 + len).map(<[u8]>::to_vec)
+}
 
-    /// The ServerHello's session id, once the ServerHello is complete.
-    pub fn server_hello_session_id(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {
-        let body = self.feed(bytes, SERVER_HELLO)?;
-        // legacy_version(2) random(32) session_id<0..32>
-        let len = usize::from(*body.get(34)?);
-        body.get(35..35 + len).map(<[u8]>::to_vec)
-    }
+/// The ticket and lifetime hint of a TLS 1.2 NewSessionTicket body.
+pub fn new_session_ticket(body: &[u8]) -> Option<(u32, Vec<u8>)> {
+    let mut c = Cursor(body);
+    let hint = c.take(4)?;
+    let ticket = c.u16_vec()?;
+    Some((u32::from_be_bytes([hint[0], hint[1], hint[2], hint[3]]), ticket.to_vec()))
 }
 
 struct Cursor<'a>(&'a [u8]);
@@ -120,10 +126,7 @@ pub fn parse_client_hello(body: &[u8]) -> Option<ClientHelloInfo> {
     }
     c.u16_vec()?;
     c.u8_vec()?;
-    let mut info = ClientHelloInfo {
-        session_id,
-        ticket_len: None,
-    };
+    let mut info = ClientHelloInfo { session_id, ticket_len: None };
     if c.0.is_empty() {
         return Some(info);
     }
@@ -175,46 +178,51 @@ mod tests {
     #[test]
     fn finds_session_id_and_ticket_across_records_and_reads() {
         let wire = records(&hello(&[7; 32], Some(&[1, 2, 3])), 20);
-        let mut first = FirstMessage::default();
-        let mut got = None;
+        let mut scan = HandshakeScan::default();
+        let mut got = Vec::new();
         for b in wire.chunks(7) {
-            if let Some(info) = first.client_hello(b) {
-                got = Some(info);
-            }
+            got.extend(scan.feed(b));
         }
-        assert_eq!(
-            got,
-            Some(ClientHelloInfo {
-                session_id: vec![7; 32],
-                ticket_len: Some(3)
-            })
-        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, CLIENT_HELLO);
+        let info = parse_client_hello(&got[0].1).unwrap();
+        assert_eq!(info.session_id, vec![7; 32]);
+        assert_eq!(info.ticket_len, Some(3));
+    }
+
+    #[test]
+    fn stops_at_the_first_non_handshake_record() {
+        let mut wire = records(&hello(&[], None), 100);
+        wire.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
+        wire.extend_from_slice(&records(&[4, 0, 0, 2, 0, 0], 100));
+        let mut scan = HandshakeScan::default();
+        assert_eq!(scan.feed(&wire).len(), 1, "what follows ChangeCipherSpec is not plaintext");
+    }
+
+    #[test]
+    fn ticket_and_server_hello_fields() {
+        let nst = [0, 0, 0x1c, 0x20, 0, 3, 9, 8, 7];
+        assert_eq!(new_session_ticket(&nst), Some((7200, vec![9, 8, 7])));
+        let mut sh = vec![3, 3];
+        sh.extend_from_slice(&[0; 32]);
+        sh.push(2);
+        sh.extend_from_slice(&[5, 6]);
+        assert_eq!(server_hello_session_id(&sh), Some(vec![5, 6]));
     }
 
     #[test]
     fn no_ticket_extension_and_empty_ticket() {
         let info = parse_client_hello(&hello(&[], None)[4..]).unwrap();
-        assert_eq!(
-            info,
-            ClientHelloInfo {
-                session_id: vec![],
-                ticket_len: None
-            }
-        );
+        assert!(info.session_id.is_empty() && info.ticket_len.is_none());
         let info = parse_client_hello(&hello(&[1], Some(&[]))[4..]).unwrap();
         assert_eq!(info.ticket_len, Some(0));
     }
 
     #[test]
     fn garbage_gives_nothing() {
-        let mut first = FirstMessage::default();
-        assert!(first.client_hello(b"GET / HTTP/1.1\r\n\r\n").is_none());
-        assert!(
-            first
-                .client_hello(&records(&hello(&[], None), 100))
-                .is_none(),
-            "gave up after garbage"
-        );
+        let mut scan = HandshakeScan::default();
+        assert!(scan.feed(b"GET / HTTP/1.1\r\n\r\n").is_empty());
+        assert!(scan.feed(&records(&hello(&[], None), 100)).is_empty(), "gave up after garbage");
         assert!(parse_client_hello(&[3, 3, 0]).is_none());
     }
 }

@@ -9,9 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{
-    ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue,
-};
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::{ClientHello, ProducesTickets, ResolvesServerCert, StoresServerSessions};
 use rustls::sign::CertifiedKey;
@@ -36,9 +34,7 @@ pub struct Entered {
 }
 
 pub fn enter(ssl: &Ssl) -> Entered {
-    Entered {
-        previous: CURRENT.with(|c| c.replace(ssl as *const Ssl)),
-    }
+    Entered { previous: CURRENT.with(|c| c.replace(ssl as *const Ssl)) }
 }
 
 impl Drop for Entered {
@@ -101,6 +97,9 @@ fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
     s.update(|f| {
         v.apply_to(f);
         f.verify_result = 0;
+        // OpenSSL keeps the SNI in a server session only when a servername callback accepted
+        // it; there is none here.
+        f.hostname = None;
     });
     s
 }
@@ -130,11 +129,7 @@ struct ServerStore;
 impl ServerStore {
     fn lookup(&self, source: Source, key: &[u8]) -> Option<Vec<u8>> {
         with_current(|ssl| {
-            let version = if source == Source::SessionId {
-                TLS1_2_VERSION
-            } else {
-                TLS1_3_VERSION
-            };
+            let version = if source == Source::SessionId { TLS1_2_VERSION } else { TLS1_3_VERSION };
             ssl.set_version(version);
             match ssl.server_lookup(ssl.as_c(), source, key, Ems::NotChecked) {
                 Lookup::Resume(s) => {
@@ -184,14 +179,8 @@ impl StoresServerSessions for ServerStore {
 
     fn can_cache(&self) -> bool {
         with_current(|ssl| {
-            let ticket_offered = ssl
-                .hooks
-                .lock()
-                .hello
-                .as_ref()
-                .is_some_and(|h| h.ticket_len.is_some());
-            ssl.ctx.cache.mode() & mode::SERVER != 0
-                && !(ticket_offered && ssl.settings().tickets_enabled())
+            let ticket_offered = ssl.hooks.lock().hello.as_ref().is_some_and(|h| h.ticket_len.is_some());
+            ssl.ctx.cache.mode() & mode::SERVER != 0 && !(ticket_offered && ssl.settings().tickets_enabled())
         })
         .unwrap_or(false)
     }
@@ -212,9 +201,7 @@ impl std::fmt::Debug for TicketSealer {
 
 impl TicketSealer {
     pub fn new() -> Option<Arc<TicketSealer>> {
-        Some(Arc::new(TicketSealer {
-            inner: rustls::crypto::ring::Ticketer::new().ok()?,
-        }))
+        Some(Arc::new(TicketSealer { inner: rustls::crypto::ring::Ticketer::new().ok()? }))
     }
 }
 
@@ -224,8 +211,7 @@ impl ProducesTickets for TicketSealer {
     }
 
     fn lifetime(&self) -> u32 {
-        with_current(|ssl| u32::try_from(ssl.ctx.cache.session_timeout()).unwrap_or(u32::MAX))
-            .unwrap_or(7200)
+        with_current(|ssl| u32::try_from(ssl.ctx.cache.session_timeout()).unwrap_or(u32::MAX)).unwrap_or(7200)
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
@@ -266,13 +252,7 @@ impl ProducesTickets for TicketSealer {
             let tls12 = version < TLS1_3_VERSION;
             let session = Session::from_fields(fields);
             if tls12 {
-                let client_id = ssl
-                    .hooks
-                    .lock()
-                    .hello
-                    .as_ref()
-                    .map(|h| h.session_id.clone())
-                    .unwrap_or_default();
+                let client_id = ssl.hooks.lock().hello.as_ref().map(|h| h.session_id.clone()).unwrap_or_default();
                 if !client_id.is_empty() {
                     session.set_id(&client_id);
                 }
@@ -326,21 +306,15 @@ impl ServerCertVerifier for Verifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let (peer, roots) = with_current(|ssl| {
-            (
-                ssl.settings().verify_mode & verify::PEER != 0,
-                Arc::clone(&ssl.ctx.tls.read().roots),
-            )
-        })
-        .ok_or_else(|| rustls::Error::General("no connection".into()))?;
+        let (peer, roots) =
+            with_current(|ssl| (ssl.settings().verify_mode & verify::PEER != 0, Arc::clone(&ssl.ctx.tls.read().roots)))
+                .ok_or_else(|| rustls::Error::General("no connection".into()))?;
         if !peer {
             return Ok(ServerCertVerified::assertion());
         }
         let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider())
             .build()
-            .map_err(|_| {
-                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
-            })?;
+            .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))?;
         webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
@@ -350,12 +324,7 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &provider().signature_verification_algorithms)
     }
 
     fn verify_tls13_signature(
@@ -364,18 +333,11 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &provider().signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &provider().signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        provider().signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -384,11 +346,7 @@ impl ServerCertVerifier for Verifier {
 struct NoClientCert;
 
 impl ResolvesClientCert for NoClientCert {
-    fn resolve(
-        &self,
-        _root_hint_subjects: &[&[u8]],
-        _sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, _root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         None
     }
     fn has_certs(&self) -> bool {
@@ -440,18 +398,11 @@ impl ClientSessionStore for ClientStore {
 
     fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
 
-    fn insert_tls13_ticket(
-        &self,
-        _server_name: ServerName<'static>,
-        value: Tls13ClientSessionValue,
-    ) {
+    fn insert_tls13_ticket(&self, _server_name: ServerName<'static>, value: Tls13ClientSessionValue) {
         with_current(|ssl| ssl.hooks.lock().client_tickets.push(value));
     }
 
-    fn take_tls13_ticket(
-        &self,
-        _server_name: &ServerName<'static>,
-    ) -> Option<Tls13ClientSessionValue> {
+    fn take_tls13_ticket(&self, _server_name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         let state = self.offered()?;
         let ClientValue::Tls13(v) = state.downcast_ref::<ClientValue>()? else {
             return None;

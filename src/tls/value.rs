@@ -53,8 +53,7 @@ impl<'a> Reader<'a> {
         self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
     }
     fn u24(&mut self) -> Option<usize> {
-        self.take(3)
-            .map(|b| (usize::from(b[0]) << 16) | (usize::from(b[1]) << 8) | usize::from(b[2]))
+        self.take(3).map(|b| (usize::from(b[0]) << 16) | (usize::from(b[1]) << 8) | usize::from(b[2]))
     }
     fn u8_vec(&mut self) -> Option<Vec<u8>> {
         let n = usize::from(self.u8()?);
@@ -100,11 +99,7 @@ impl ServerValue {
             }
             None => out.push(0),
         }
-        out.extend_from_slice(
-            &u16::try_from(self.application_data.len())
-                .ok()?
-                .to_be_bytes(),
-        );
+        out.extend_from_slice(&u16::try_from(self.application_data.len()).ok()?.to_be_bytes());
         out.extend_from_slice(&self.application_data);
         out.extend_from_slice(&self.creation_time_sec.to_be_bytes());
         out.extend_from_slice(&self.age_obfuscation_offset.to_be_bytes());
@@ -133,11 +128,7 @@ impl ServerValue {
         } else {
             None
         };
-        let alpn = if r.u8()? == 1 {
-            Some(r.u8_vec()?)
-        } else {
-            None
-        };
+        let alpn = if r.u8()? == 1 { Some(r.u8_vec()?) } else { None };
         let n = usize::from(r.u16()?);
         let application_data = r.take(n)?.to_vec();
         let t = r.take(8)?;
@@ -170,15 +161,8 @@ impl ServerValue {
         }
         f.hostname = self.sni.clone();
         f.alpn_selected = self.alpn.clone();
-        f.peer_cert = self
-            .client_cert_chain
-            .as_ref()
-            .and_then(|c| c.first().cloned());
-        f.ticket_appdata = if self.application_data.is_empty() {
-            None
-        } else {
-            Some(self.application_data.clone())
-        };
+        f.peer_cert = self.client_cert_chain.as_ref().and_then(|c| c.first().cloned());
+        f.ticket_appdata = if self.application_data.is_empty() { None } else { Some(self.application_data.clone()) };
         f.ticket_age_add = self.age_obfuscation_offset;
     }
 
@@ -222,53 +206,24 @@ mod tests {
 
     #[test]
     fn matches_rustls_codec() {
-        for v in [
-            sample(),
-            ServerValue {
-                sni: None,
-                client_cert_chain: None,
-                alpn: None,
-                ..sample()
-            },
-        ] {
+        for v in [sample(), ServerValue { sni: None, client_cert_chain: None, alpn: None, ..sample() }] {
             let ours = v.encode().unwrap();
             let theirs = ServerSessionValue::read_bytes(&ours).expect("rustls reads our bytes");
-            assert_eq!(
-                theirs.get_encoding(),
-                ours,
-                "rustls re-encodes to the same bytes"
-            );
+            assert_eq!(theirs.get_encoding(), ours, "rustls re-encodes to the same bytes");
             assert_eq!(ServerValue::decode(&ours), Some(v));
         }
     }
 
     #[test]
     fn refuses_what_rustls_refuses() {
-        assert!(
-            ServerValue {
-                master_secret: vec![],
-                ..sample()
-            }
-            .encode()
-            .is_none()
-        );
-        assert!(
-            ServerValue {
-                alpn: Some(vec![]),
-                ..sample()
-            }
-            .encode()
-            .is_none()
-        );
+        assert!(ServerValue { master_secret: vec![], ..sample() }.encode().is_none());
+        assert!(ServerValue { alpn: Some(vec![]), ..sample() }.encode().is_none());
         assert!(ServerValue::decode(&sample().encode().unwrap()[..20]).is_none());
     }
 
     #[test]
     fn fields_round_trip() {
-        let v = ServerValue {
-            client_cert_chain: Some(vec![vec![0x30, 0]]),
-            ..sample()
-        };
+        let v = ServerValue { client_cert_chain: Some(vec![vec![0x30, 0]]), ..sample() };
         let mut f = SessionFields::new(0);
         v.apply_to(&mut f);
         f.time = v.creation_time_sec as i64;
