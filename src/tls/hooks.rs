@@ -54,6 +54,44 @@ fn with_current<R>(f: impl FnOnce(&Ssl) -> R) -> Option<R> {
     Some(f(unsafe { &*p }))
 }
 
+/// How often each rustls hook ran on this thread (hooks run on the thread that drives the
+/// connection). Tests pin rustls's call sequences with these, so that an upgrade that changes
+/// them fails loudly.
+pub mod trace {
+    use std::cell::Cell;
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Calls {
+        pub can_cache: u32,
+        pub put: u32,
+        pub get: u32,
+        pub take: u32,
+        pub encrypt: u32,
+        pub decrypt: u32,
+        pub set_tls12_session: u32,
+        pub tls12_session: u32,
+        pub insert_tls13_ticket: u32,
+        pub take_tls13_ticket: u32,
+    }
+
+    thread_local! {
+        static CALLS: Cell<Calls> = Cell::new(Calls::default());
+    }
+
+    pub(super) fn count(f: impl FnOnce(&mut Calls)) {
+        CALLS.with(|c| {
+            let mut v = c.get();
+            f(&mut v);
+            c.set(v);
+        });
+    }
+
+    /// The counts so far on this thread, reset to zero.
+    pub fn take() -> Calls {
+        CALLS.with(|c| c.replace(Calls::default()))
+    }
+}
+
 /// Per-connection state the hooks fill in during a rustls call.
 #[derive(Default)]
 pub struct HookState {
@@ -150,6 +188,7 @@ impl ServerStore {
 
 impl StoresServerSessions for ServerStore {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        trace::count(|c| c.put += 1);
         with_current(|ssl| {
             let Some(v) = ServerValue::decode(&value) else {
                 return false;
@@ -169,15 +208,18 @@ impl StoresServerSessions for ServerStore {
     }
 
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        trace::count(|c| c.get += 1);
         self.lookup(Source::SessionId, key)
     }
 
     /// Stateful TLS 1.3 tickets stay in the cache (OpenSSL's are multi-use; 0-RTT is off).
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        trace::count(|c| c.take += 1);
         self.lookup(Source::StatefulTicket, key)
     }
 
     fn can_cache(&self) -> bool {
+        trace::count(|c| c.can_cache += 1);
         with_current(|ssl| {
             let ticket_offered = ssl.hooks.lock().hello.as_ref().is_some_and(|h| h.ticket_len.is_some());
             ssl.ctx.cache.mode() & mode::SERVER != 0 && !(ticket_offered && ssl.settings().tickets_enabled())
@@ -215,6 +257,7 @@ impl ProducesTickets for TicketSealer {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        trace::count(|c| c.encrypt += 1);
         let session = with_current(|ssl| {
             let v = ServerValue::decode(plain)?;
             if i32::from(v.version) >= TLS1_3_VERSION {
@@ -242,6 +285,7 @@ impl ProducesTickets for TicketSealer {
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        trace::count(|c| c.decrypt += 1);
         let opened = self.inner.decrypt(cipher)?;
         let n = usize::from(u16::from_be_bytes([*opened.first()?, *opened.get(1)?]));
         let der_bytes = opened.get(2..2 + n)?;
@@ -384,10 +428,12 @@ impl ClientSessionStore for ClientStore {
     }
 
     fn set_tls12_session(&self, _server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        trace::count(|c| c.set_tls12_session += 1);
         with_current(|ssl| ssl.hooks.lock().client_tls12 = Some(value));
     }
 
     fn tls12_session(&self, _server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        trace::count(|c| c.tls12_session += 1);
         let state = self.offered()?;
         let ClientValue::Tls12(v) = state.downcast_ref::<ClientValue>()? else {
             return None;
@@ -399,10 +445,12 @@ impl ClientSessionStore for ClientStore {
     fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
 
     fn insert_tls13_ticket(&self, _server_name: ServerName<'static>, value: Tls13ClientSessionValue) {
+        trace::count(|c| c.insert_tls13_ticket += 1);
         with_current(|ssl| ssl.hooks.lock().client_tickets.push(value));
     }
 
     fn take_tls13_ticket(&self, _server_name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        trace::count(|c| c.take_tls13_ticket += 1);
         let state = self.offered()?;
         let ClientValue::Tls13(v) = state.downcast_ref::<ClientValue>()? else {
             return None;
