@@ -7,7 +7,7 @@ use std::ffi::CString;
 use std::ptr::null_mut;
 
 use libc::c_int;
-use sesscache::ffi::boundary::{SSL, SSL_CTX, SSL_SESSION};
+use sesscache::ffi::boundary::{SSL_CTX, SSL_SESSION};
 use sesscache::ffi::conn::*;
 use sesscache::ffi::ctx::*;
 use sesscache::ffi::session::*;
@@ -76,7 +76,7 @@ impl Setup {
             }
             trace::take();
             let (mut server_calls, mut client_calls) = (Calls::default(), Calls::default());
-            let mut add = |into: &mut Calls| {
+            let add = |into: &mut Calls| {
                 let t = trace::take();
                 into.can_cache += t.can_cache;
                 into.put += t.put;
