@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -38,6 +38,7 @@ test: deps
 	$(CARGO) test
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-header
+	$(MAKE) --no-print-directory libssl
 	$(MAKE) --no-print-directory ctest
 
 lint:
@@ -45,7 +46,8 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 ctest: debuglib certs examples $(CTEST_OURS) $(CTEST_OPENSSL)
-	@./ctests/run.sh ./ctests/check_exports.sh "./tests/interop/run.sh $(BUILD)" $(CTEST_OURS) $(CTEST_OPENSSL)
+	@./ctests/run.sh ./ctests/check_exports.sh "./tools/check_libssl.sh $(BUILD)/libssl" \
+	  "./tests/interop/run.sh $(BUILD)" "./ctests/conformance/run.sh $(BUILD)" $(CTEST_OURS) $(CTEST_OPENSSL)
 
 ctest-ours: debuglib certs $(CTEST_OURS)
 	@./ctests/run.sh $(CTEST_OURS)
@@ -83,6 +85,16 @@ demo: deps examples
 # Real peers: openssl s_client / s_server and Python's ssl module against the examples.
 interop: examples
 	@./tests/interop/run.sh $(BUILD)
+
+# The binary drop-in: libssl.so.3 (SONAME libssl.so.3, symbols versioned OPENSSL_3.0.0).
+libssl:
+	@./tools/make_libssl.sh $(BUILD)/libssl
+	@./tools/check_libssl.sh $(BUILD)/libssl
+
+# The same scenario programs on OpenSSL 3.0 and on sesscache, source and binary forms; their
+# traces must be byte-identical.
+conformance: debuglib certs libssl
+	@./ctests/conformance/run.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

@@ -23,6 +23,7 @@ typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_cipher_st SSL_CIPHER;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
 typedef struct x509_store_ctx_st X509_STORE_CTX;
+typedef struct ossl_init_settings_st OPENSSL_INIT_SETTINGS;
 
 /* ex_data callback types, as in <openssl/crypto.h>. */
 typedef void CRYPTO_EX_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp);
@@ -166,6 +167,10 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 /* Memory that the library allocates for the caller (i2d_SSL_SESSION with *pp == NULL). */
 #define OPENSSL_free(addr) CRYPTO_free(addr, __FILE__, __LINE__)
+
+/* Initialisation (a no-op here). */
+#define SSL_library_init() OPENSSL_init_ssl(0, NULL)
+#define SSL_load_error_strings() OPENSSL_init_ssl(0, NULL)
 
 /* Aliases. */
 #define SSL_get0_session SSL_get_session
@@ -485,6 +490,9 @@ int SSL_is_init_finished(const SSL *s);
 // # Safety
 // `s` is NULL or a live connection.
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+
+// Library initialisation: nothing to do here (everything is initialised on first use); 1.
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
 
 // The general-purpose TLS method (client and server).
 const SSL_METHOD *TLS_method(void);

@@ -760,7 +760,7 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int 
         if ret_code > 0 {
             return error_code::NONE;
         }
-        let queued = err::ERR_peek_error();
+        let queued = err::peek();
         if queued != 0 {
             return if err::unpack(queued).0 == LIB_SYS { error_code::SYSCALL } else { error_code::SSL };
         }

@@ -40,6 +40,19 @@ fn method(p: *const SSL_METHOD) -> Option<&'static Method> {
     [&TLS_ANY, &TLS_SERVER, &TLS_CLIENT].into_iter().find(|m| method_ptr(m) == p)
 }
 
+/// `OPENSSL_INIT_SETTINGS`: never dereferenced here.
+#[allow(non_camel_case_types)]
+pub struct OPENSSL_INIT_SETTINGS {
+    _opaque: [u8; 0],
+}
+
+/// Library initialisation: nothing to do here (everything is initialised on first use); 1.
+#[unsafe(no_mangle)]
+pub extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const OPENSSL_INIT_SETTINGS) -> libc::c_int {
+    let _ = (opts, settings);
+    1
+}
+
 /// The general-purpose TLS method (client and server).
 #[unsafe(no_mangle)]
 pub extern "C" fn TLS_method() -> *const SSL_METHOD {

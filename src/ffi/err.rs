@@ -1,5 +1,6 @@
 //! The thread-local error queue: `ERR_get_error`, `ERR_peek_error`, `ERR_clear_error`,
 //! `ERR_error_string_n`, with OpenSSL 3.0's packed codes (`lib << 23 | reason`).
+#![cfg_attr(feature = "libcrypto-errors", allow(dead_code, unused_imports))]
 
 use libc::{c_char, c_ulong};
 use std::cell::RefCell;
@@ -128,7 +129,38 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<c_ulong>> = const { RefCell::new(VecDeque::new()) };
 }
 
+/// The drop-in `libssl.so.3` reports errors on libcrypto's queue, where programs read them.
+// Kept in its own file, which the header generator does not read: these are libcrypto's.
+#[cfg(feature = "libcrypto-errors")]
+mod libcrypto {
+    include!("libcrypto.rs");
+}
+
 /// Queues an error on this thread (`ERR_raise`).
+#[cfg(feature = "libcrypto-errors")]
+pub fn raise(lib: u32, reason: u32) {
+    // SAFETY: libcrypto's error functions, called as `ERR_raise` does; no format arguments.
+    unsafe {
+        libcrypto::ERR_new();
+        libcrypto::ERR_set_error(lib as libc::c_int, reason as libc::c_int, std::ptr::null());
+    }
+}
+
+/// The earliest error on this thread's queue, left in place; 0 if none.
+#[cfg(feature = "libcrypto-errors")]
+pub fn peek() -> c_ulong {
+    // SAFETY: a plain libcrypto query.
+    unsafe { libcrypto::ERR_peek_error() }
+}
+
+/// The earliest error on this thread's queue, left in place; 0 if none.
+#[cfg(not(feature = "libcrypto-errors"))]
+pub fn peek() -> c_ulong {
+    QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
+}
+
+/// Queues an error on this thread (`ERR_raise`).
+#[cfg(not(feature = "libcrypto-errors"))]
 pub fn raise(lib: u32, reason: u32) {
     QUEUE.with(|q| {
         let mut q = q.borrow_mut();
@@ -140,30 +172,29 @@ pub fn raise(lib: u32, reason: u32) {
     });
 }
 
-/// Whether this thread's queue holds an error.
-pub fn pending() -> bool {
-    QUEUE.with(|q| !q.borrow().is_empty())
-}
-
 /// The earliest error on this thread's queue, removed from it; 0 if none.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_get_error() -> c_ulong {
     ffi_boundary!(0, { QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0)) })
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
-    ffi_boundary!(0, { QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0)) })
+    ffi_boundary!(0, { peek() })
 }
 
 /// The most recent error on this thread's queue, left in place; 0 if none.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
     ffi_boundary!(0, { QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0)) })
 }
 
 /// Empties this thread's queue.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_clear_error() {
     ffi_boundary!((), { QUEUE.with(|q| q.borrow_mut().clear()) })
@@ -175,6 +206,7 @@ pub extern "C" fn ERR_clear_error() {
 ///
 /// # Safety
 /// `buf` is NULL or has room for `len` bytes.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
     ffi_boundary!((), {

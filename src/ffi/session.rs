@@ -324,6 +324,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
 ///
 /// # Safety
 /// `addr` is NULL or was allocated by this library.
+#[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc::c_char, line: c_int) {
     let _ = (file, line);
