@@ -1,7 +1,7 @@
 /* trace.h — normalized traces for conformance scenarios. A scenario uses only the public
  * OpenSSL API; it is built against the system OpenSSL and against sesscache, and the two
  * outputs must be byte-identical. Nothing raw is printed: sessions are labelled S1, S2… by
- * their id bytes in order of first appearance (E1, E2… by object for sessions without an id),
+ * their id bytes in order of first appearance ("E" for a session without an id),
  * contexts by the names given to ctx_name(); no pointers, ids or absolute times. */
 #ifndef CONFORMANCE_TRACE_H
 #define CONFORMANCE_TRACE_H
@@ -23,8 +23,6 @@ static struct {
     unsigned int len;
 } id_labels[MAX_LABELS];
 static int id_label_count;
-static const void *obj_labels[MAX_LABELS];
-static int obj_label_count;
 
 /* "S<n>" for the n-th distinct session id seen. */
 static inline const char *ID(const unsigned char *id, unsigned int len)
@@ -45,27 +43,15 @@ static inline const char *ID(const unsigned char *id, unsigned int len)
     return out;
 }
 
-/* A session's label: "S<n>" by its id bytes, "E<n>" by object for a session without an id,
- * "-" for NULL. */
+/* A session's label: "S<n>" by its id bytes, "E" for a session without an id (objects cannot
+ * be told apart portably: freed memory is reused differently by each library), "-" for NULL. */
 static inline const char *S(const SSL_SESSION *s)
 {
-    static char bufs[8][16];
-    static int next;
     if (s == NULL)
         return "-";
     unsigned int len;
     const unsigned char *id = SSL_SESSION_get_id(s, &len);
-    if (len > 0)
-        return ID(id, len);
-    char *out = bufs[next++ % 8];
-    int i;
-    for (i = 0; i < obj_label_count; i++)
-        if (obj_labels[i] == s)
-            break;
-    if (i == obj_label_count && obj_label_count < MAX_LABELS)
-        obj_labels[obj_label_count++] = s;
-    snprintf(out, 16, "E%d", i + 1);
-    return out;
+    return len > 0 ? ID(id, len) : "E";
 }
 
 /* 1/0, or "-" for NULL: OpenSSL's SSL_SESSION_is_resumable does not take NULL. */
