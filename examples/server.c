@@ -4,12 +4,14 @@
  * d2i's them back (*copy = 0), the remove callback deletes them.
  *
  *   server PORT [--cert FILE --key FILE] [--cache internal|external] [--tls12] [--tickets]
- *               [--count N]
+ *               [--store DIR] [--count N]
  *
  * --cache internal  the library's own cache only (no callbacks)
  * --cache external  (default) SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL and callbacks
  * --tls12           TLS 1.2 only; --tickets keeps session tickets on (default: SSL_OP_NO_TICKET,
  *                   so TLS 1.2 uses session ids and TLS 1.3 stateful tickets that reach the cache)
+ * --store DIR       keep the external cache as files DIR/<hex id>.der, shareable between
+ *                   processes (and with a build of this program on OpenSSL)
  * --count N         exit after N connections (default: run until killed)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
             tls12 = 1;
         else if (!strcmp(argv[i], "--tickets"))
             tickets = 1;
+        else if (!strcmp(argv[i], "--store") && i + 1 < argc)
+            table.dir = argv[++i];
         else if (!strcmp(argv[i], "--count") && i + 1 < argc)
             count = atoi(argv[++i]);
         else
