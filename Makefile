@@ -77,6 +77,8 @@ examples: lib certs
 	$(CC) $(EXAMPLE_CFLAGS) examples/server.c -o $(BUILD)/server $(LINK_OURS_RELEASE)
 	$(CC) $(EXAMPLE_CFLAGS) examples/client.c -o $(BUILD)/client $(LINK_OURS_RELEASE)
 	$(CC) $(EXAMPLE_CFLAGS) examples/external_cache.c -o $(BUILD)/external_cache $(LINK_OURS_RELEASE)
+	$(CC) $(EXAMPLE_CFLAGS) tests/interop/sess_fields.c -o $(BUILD)/sess_fields $(LINK_OURS_RELEASE)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Iexamples examples/server.c -o $(BUILD)/server-openssl -lssl -lcrypto
 
 # The main job: a TLS server keeping its sessions in an external cache, and a client resuming.
 demo: deps examples

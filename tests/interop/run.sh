@@ -42,10 +42,10 @@ wait_port() {
     return 1
 }
 
-start_server() { # start_server PORT args... (our example server)
+start_server() { # start_server PORT args... (our example server; SERVER=server-openssl for OpenSSL's)
     local port=$1
     shift
-    "$build/server" "$port" --cert "$certs/chain.pem" --key "$certs/server.key" "$@" >"$tmp/server.$port.log" 2>&1 &
+    "$build/${SERVER:-server}" "$port" --cert "$certs/chain.pem" --key "$certs/server.key" "$@" >"$tmp/server.$port.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do
         grep -q listening "$tmp/server.$port.log" 2>/dev/null && return 0
@@ -94,6 +94,46 @@ client_vs_s_server() { # client_vs_s_server [s_server args] -- [client args]
     timeout 30 "$build/client" 127.0.0.1 "$port" -n 3 "${cargs[@]}"
 }
 
+# A mixed fleet: two servers share one session store (files), one on OpenSSL, one on
+# sesscache; a session made on the first resumes on the second.
+mixed_fleet() { # mixed_fleet FIRST SECOND [--tls12]
+    local first=$1 second=$2 p1 p2 store=$tmp/store.$RANDOM
+    shift 2
+    mkdir -p "$store"
+    p1=$(free_port)
+    SERVER=$first start_server "$p1" --store "$store" "$@"
+    p2=$(free_port)
+    SERVER=$second start_server "$p2" --store "$store" "$@"
+    local sargs=()
+    [ "${1:-}" = --tls12 ] && sargs=(-tls1_2 -no_ticket)
+    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p1" "${sargs[@]}" -sess_out "$store/s.pem" \
+        2>/dev/null | grep -E '^(New|Reused),' | tee "$tmp/first"
+    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p2" "${sargs[@]}" -sess_in "$store/s.pem" \
+        2>/dev/null | grep -E '^(New|Reused),' | tee "$tmp/second"
+    grep -q '^New,' "$tmp/first" && grep -q '^Reused,' "$tmp/second"
+}
+
+# `openssl sess_id` reads the DER that sesscache writes and shows what our getters return.
+sess_id_agrees() { # sess_id_agrees [--tls12]
+    local port store=$tmp/sessid.$RANDOM
+    mkdir -p "$store"
+    port=$(free_port)
+    start_server "$port" --store "$store" "$@"
+    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" >/dev/null 2>&1
+    local n=0
+    for f in "$store"/*.der; do
+        [ -f "$f" ] || continue
+        n=$((n + 1))
+        openssl sess_id -inform DER -in "$f" -text -noout \
+            | grep -E '^ +(Protocol|Cipher|Session-ID|Session-ID-ctx|Master-Key|Resumption PSK|Start Time|Timeout) *:' \
+            >"$tmp/theirs" || return 1
+        "$build/sess_fields" "$f" >"$tmp/ours" || return 1
+        diff "$tmp/theirs" "$tmp/ours" || return 1
+    done
+    echo "$n sessions compared"
+    [ "$n" -gt 0 ]
+}
+
 python_client() {
     local port
     port=$(free_port)
@@ -109,5 +149,11 @@ check "examples/client resumes against openssl s_server (TLS 1.2 ids, CA verific
     client_vs_s_server -no_ticket -- --tls12 --verify "$certs/ca.pem"
 check "Python ssl client resumes against examples/server (TLS 1.2)" python_client 1.2 --tls12
 check "Python ssl client resumes against examples/server (TLS 1.3)" python_client 1.3
+check "mixed fleet TLS 1.2: made on OpenSSL, resumed on sesscache" mixed_fleet server-openssl server --tls12
+check "mixed fleet TLS 1.2: made on sesscache, resumed on OpenSSL" mixed_fleet server server-openssl --tls12
+check "mixed fleet TLS 1.3 stateful: made on OpenSSL, resumed on sesscache" mixed_fleet server-openssl server
+check "mixed fleet TLS 1.3 stateful: made on sesscache, resumed on OpenSSL" mixed_fleet server server-openssl
+check "openssl sess_id reads sesscache's TLS 1.2 server sessions as our getters do" sess_id_agrees --tls12
+check "openssl sess_id reads sesscache's TLS 1.3 server sessions as our getters do" sess_id_agrees
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
