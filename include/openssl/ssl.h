@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #define OPENSSL_VERSION_MAJOR 3
 /* Lets a program tell sesscache from OpenSSL. */
@@ -24,6 +25,7 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
 typedef struct x509_store_ctx_st X509_STORE_CTX;
 typedef struct ossl_init_settings_st OPENSSL_INIT_SETTINGS;
+typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);
 
 /* ex_data callback types, as in <openssl/crypto.h>. */
 typedef void CRYPTO_EX_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp);
@@ -664,6 +666,21 @@ int SSL_set_ex_data(SSL *ssl, int idx, void *data);
 // # Safety
 // `ssl` is NULL or a live `SSL`.
 void *SSL_get_ex_data(const SSL *ssl, int idx);
+
+// Writes the session as PEM to `fp`: 1, or 0 (no cipher, NULL, or a write error).
+//
+// # Safety
+// `fp` is NULL or an open `FILE *`; `x` is NULL or a live session.
+int PEM_write_SSL_SESSION(FILE *fp, const SSL_SESSION *x);
+
+// Reads the next "SSL SESSION PARAMETERS" PEM block from `fp` (lines before it are skipped)
+// into a new session, or into `*x` when `x` and `*x` are set; stores a new one in `*x` when
+// `x` is set. NULL with an error queued when there is none or it is malformed. `cb` and `u`
+// (passwords) are not used: session PEM is never encrypted.
+//
+// # Safety
+// `fp` is NULL or an open `FILE *`; `x` is NULL or points to NULL or a live session.
+SSL_SESSION *PEM_read_SSL_SESSION(FILE *fp, SSL_SESSION **x, int (*cb)(char *buf, int size, int rwflag, void *u), void *u);
 
 // A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
 SSL_SESSION *SSL_SESSION_new(void);

@@ -74,7 +74,9 @@ pub enum DecodeError {
     UnknownVersion,
     /// Not an SSL/TLS/DTLS protocol version.
     UnsupportedProtocol,
-    /// The cipher is not two bytes, or not a suite OpenSSL knows.
+    /// The cipher field is not two bytes.
+    CipherLength,
+    /// Not a suite OpenSSL knows.
     BadCipher,
     /// A field is longer than its bound (id 32, id context 32, master key 512) or a
     /// compression id is not one byte.
@@ -87,7 +89,8 @@ impl std::fmt::Display for DecodeError {
             DecodeError::Asn1(e) => write!(f, "bad DER: {e}"),
             DecodeError::UnknownVersion => f.write_str("unknown SSL_SESSION_ASN1 version"),
             DecodeError::UnsupportedProtocol => f.write_str("unsupported protocol version"),
-            DecodeError::BadCipher => f.write_str("unknown or malformed cipher"),
+            DecodeError::CipherLength => f.write_str("cipher code of the wrong length"),
+            DecodeError::BadCipher => f.write_str("unknown cipher"),
             DecodeError::BadLength => f.write_str("field too long"),
         }
     }
@@ -170,7 +173,7 @@ pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeEr
     }
     let cipher = match asn1.cipher.as_bytes() {
         [a, b] => u16::from_be_bytes([*a, *b]),
-        _ => return Err(DecodeError::BadCipher),
+        _ => return Err(DecodeError::CipherLength),
     };
     if super::cipher::find(cipher).is_none() {
         return Err(DecodeError::BadCipher);

@@ -14,6 +14,8 @@ pub const LIB_SYS: u32 = 2;
 pub const LIB_PEM: u32 = 9;
 /// `ERR_LIB_X509`.
 pub const LIB_X509: u32 = 11;
+/// `ERR_LIB_ASN1`.
+pub const LIB_ASN1: u32 = 13;
 /// `ERR_LIB_SSL`.
 pub const LIB_SSL: u32 = 20;
 
@@ -36,6 +38,10 @@ pub mod reason {
     pub const UNINITIALIZED: u32 = 276;
     pub const BAD_LENGTH: u32 = 271;
     pub const UNKNOWN_SSL_VERSION: u32 = 254;
+    pub const UNSUPPORTED_SSL_VERSION: u32 = 259;
+    pub const CIPHER_CODE_WRONG_LENGTH: u32 = 137;
+    /// `ASN1_R_NESTED_ASN1_ERROR` (library ASN1): malformed DER.
+    pub const NESTED_ASN1_ERROR: u32 = 58;
     /// `SSL_R_SSLV3_ALERT_*` / `SSL_R_TLSV1_ALERT_*`: 1000 + the alert number.
     pub const ALERT_BASE: u32 = 1000;
     /// `X509_R_KEY_VALUES_MISMATCH` (library X509).
@@ -66,6 +72,9 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, UNINITIALIZED) => "uninitialized",
         (LIB_SSL, BAD_LENGTH) => "bad length",
         (LIB_SSL, UNKNOWN_SSL_VERSION) => "unknown ssl version",
+        (LIB_SSL, UNSUPPORTED_SSL_VERSION) => "unsupported ssl version",
+        (LIB_SSL, CIPHER_CODE_WRONG_LENGTH) => "cipher code wrong length",
+        (LIB_ASN1, NESTED_ASN1_ERROR) => "nested asn1 error",
         (LIB_X509, KEY_VALUES_MISMATCH) => "key values mismatch",
         (LIB_PEM, NO_START_LINE) => "no start line",
         (LIB_SSL, r) if r >= ALERT_BASE => {
@@ -101,6 +110,7 @@ fn lib_text(lib: u32) -> &'static str {
         LIB_SYS => "system library",
         LIB_PEM => "PEM routines",
         LIB_X509 => "x509 certificate routines",
+        LIB_ASN1 => "asn1 encoding routines",
         LIB_SSL => "SSL routines",
         _ => "unknown library",
     }

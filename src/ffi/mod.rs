@@ -9,5 +9,6 @@ pub mod conn;
 pub mod ctx;
 pub mod err;
 pub mod ex_data;
+pub mod pem;
 pub mod session;
 pub mod ssl;

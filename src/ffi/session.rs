@@ -294,8 +294,12 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         let start = unsafe { *pp };
         // SAFETY: `start` points to `length` readable bytes per the caller.
         let input = try_ref!(unsafe { bytes(start, length as usize) }, std::ptr::null_mut());
-        let Ok((fields, used)) = der::decode(input, SystemClock.now()) else {
-            return std::ptr::null_mut();
+        let (fields, used) = match der::decode(input, SystemClock.now()) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                raise_decode_error(&e);
+                return std::ptr::null_mut();
+            }
         };
         // SAFETY: `a` is NULL or readable per the caller.
         let existing = if a.is_null() { std::ptr::null_mut() } else { unsafe { *a } };
@@ -318,6 +322,19 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         unsafe { *pp = start.add(used) };
         result
     })
+}
+
+/// Queues the error OpenSSL's `d2i_SSL_SESSION` queues for this kind of bad input (it queues
+/// none for an unknown cipher or an over-long field).
+fn raise_decode_error(e: &der::DecodeError) {
+    use super::err::{LIB_ASN1, LIB_SSL, raise, reason};
+    match e {
+        der::DecodeError::Asn1(_) => raise(LIB_ASN1, reason::NESTED_ASN1_ERROR),
+        der::DecodeError::UnknownVersion => raise(LIB_SSL, reason::UNKNOWN_SSL_VERSION),
+        der::DecodeError::UnsupportedProtocol => raise(LIB_SSL, reason::UNSUPPORTED_SSL_VERSION),
+        der::DecodeError::CipherLength => raise(LIB_SSL, reason::CIPHER_CODE_WRONG_LENGTH),
+        der::DecodeError::BadCipher | der::DecodeError::BadLength => {}
+    }
 }
 
 /// Frees memory that `i2d_SSL_SESSION` allocated (`OPENSSL_free`).

@@ -254,6 +254,26 @@ impl Ssl {
         session
     }
 
+    /// The session of a new TLS 1.3 ticket, sent or received: like OpenSSL, a copy of the
+    /// connection's session (so it keeps its timeout and id context), created now, with the
+    /// given id; a fresh session when the connection has none. It becomes the connection's
+    /// session.
+    pub fn next_ticket_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
+        let Some(base) = self.session() else { return self.start_new_session(version, id) };
+        let s = base.dup_resumable();
+        s.set_engine_state(None);
+        s.set_id(id);
+        let now = self.ctx.cache.now();
+        s.update(|f| {
+            f.version = version;
+            let timeout = f.timeout;
+            f.set_lifetime(now, timeout);
+        });
+        let old = self.state.lock().session.replace(Arc::clone(&s));
+        drop(old);
+        s
+    }
+
     /// A session was established on this connection (`ssl_update_cache`): TLS ≤ 1.2 handshake
     /// end, or one TLS 1.3 ticket.
     pub fn session_established(&self, me: *mut SSL, session: &Arc<Session>, side: resume::Side) {

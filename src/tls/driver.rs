@@ -155,6 +155,18 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
     };
     let stats = &ssl.ctx.cache.stats;
     Stats::bump(if is_server { &stats.accept } else { &stats.connect });
+    if !is_server {
+        // OpenSSL's client keeps a pre-set session for its hello when it is resumable and of an
+        // enabled version; declining it later counts a miss (even if no ticket could be sent).
+        let usable = ssl.session().is_some_and(|s| {
+            let (version, id_empty) = {
+                let f = s.read();
+                (f.version, f.id.is_empty())
+            };
+            s.is_resumable() && !id_empty && settings.versions().iter().any(|v| u16::from(v.version) as i32 == version)
+        });
+        ssl.hooks.lock().offered = usable;
+    }
     ssl.begin_handshake();
     io.conn = Some(conn);
     Ok(())
@@ -323,8 +335,18 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     }
     let suite = ssl.cipher();
     for ticket in client {
-        let s = ssl.start_new_session(TLS1_3_VERSION, &hooks_random_id());
-        s.update(|f| f.cipher = suite);
+        // OpenSSL's client id for a TLS 1.3 ticket is SHA-256 of the ticket.
+        let facts = hooks::ticket_facts(&ticket);
+        let id = facts.as_ref().map_or_else(hooks_random_id, |(t, _, _)| sha256(t));
+        let s = ssl.next_ticket_session(TLS1_3_VERSION, &id);
+        s.update(|f| {
+            f.cipher = suite;
+            if let Some((t, lifetime, age_add)) = facts {
+                f.ticket = Some(t);
+                f.ticket_lifetime_hint = u64::from(lifetime);
+                f.ticket_age_add = age_add;
+            }
+        });
         s.set_engine_state(Some(Arc::new(ClientValue::Tls13(parking_lot::Mutex::new(Some(ticket))))));
         events.push(Event::Established(s, Side::Client));
     }

@@ -107,7 +107,7 @@ pub struct HookState {
     pub abort: Option<u32>,
     /// Server TLS 1.3 ticket sessions waiting for the new-session callback.
     pub ticket_sessions: Vec<Arc<Session>>,
-    /// Client: a session was offered for resumption.
+    /// Client: the connection started with a session OpenSSL would offer for resumption.
     pub offered: bool,
     pub client_tls12: Option<Tls12ClientSessionValue>,
     pub client_tickets: Vec<Tls13ClientSessionValue>,
@@ -131,7 +131,12 @@ fn random_id() -> [u8; 32] {
 /// `ssl_get_new_session` for a session rustls just made: the connection's id context, now,
 /// the context's timeout; it becomes the connection's session.
 fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
-    let s = ssl.start_new_session(i32::from(v.version), id);
+    let version = i32::from(v.version);
+    let s = if version >= TLS1_3_VERSION {
+        ssl.next_ticket_session(version, id)
+    } else {
+        ssl.start_new_session(version, id)
+    };
     s.update(|f| {
         v.apply_to(f);
         f.verify_result = 0;
@@ -412,10 +417,39 @@ impl ClientStore {
             if !s.is_resumable() {
                 return None;
             }
+            let (version, time, hint) = {
+                let f = s.read();
+                (f.version, f.time, f.ticket_lifetime_hint)
+            };
+            // OpenSSL's TLS 1.3 client drops a ticket older than its lifetime hint (age
+            // rounded down by a second); TLS 1.2 clients do not check.
+            if version >= TLS1_3_VERSION {
+                let age = (ssl.ctx.cache.now() - time).saturating_sub(1).max(0) as u64;
+                if hint < age {
+                    return None;
+                }
+            }
             s.engine_state()
         })
         .flatten()
     }
+}
+
+/// What rustls keeps private in a TLS 1.3 client ticket but shows in its `Debug` output: the
+/// ticket, its lifetime hint and age_add. A test pins this for the rustls version in use.
+pub fn ticket_facts(value: &Tls13ClientSessionValue) -> Option<(Vec<u8>, u32, u32)> {
+    let text = format!("{value:?}");
+    let field = |name: &str| -> Option<&str> {
+        let start = text.find(&format!("{name}: "))? + name.len() + 2;
+        let rest = &text[start..];
+        Some(&rest[..rest.find([',', ' ', '}'])?])
+    };
+    let hex = field("ticket")?;
+    let ticket = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some((ticket, field("lifetime_secs")?.parse().ok()?, field("age_add")?.parse().ok()?))
 }
 
 impl ClientSessionStore for ClientStore {
@@ -438,7 +472,6 @@ impl ClientSessionStore for ClientStore {
         let ClientValue::Tls12(v) = state.downcast_ref::<ClientValue>()? else {
             return None;
         };
-        with_current(|ssl| ssl.hooks.lock().offered = true);
         Some(v.clone())
     }
 
@@ -455,9 +488,7 @@ impl ClientSessionStore for ClientStore {
         let ClientValue::Tls13(v) = state.downcast_ref::<ClientValue>()? else {
             return None;
         };
-        let ticket = v.lock().take()?;
-        with_current(|ssl| ssl.hooks.lock().offered = true);
-        Some(ticket)
+        v.lock().take()
     }
 }
 

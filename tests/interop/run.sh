@@ -127,8 +127,14 @@ sess_id_agrees() { # sess_id_agrees [--tls12]
         openssl sess_id -inform DER -in "$f" -text -noout \
             | grep -E '^ +(Protocol|Cipher|Session-ID|Session-ID-ctx|Master-Key|Resumption PSK|Start Time|Timeout) *:' \
             >"$tmp/theirs" || return 1
-        "$build/sess_fields" "$f" >"$tmp/ours" || return 1
+        "$build/sess_fields" "$f" "$tmp/ours.pem" >"$tmp/ours" || return 1
         diff "$tmp/theirs" "$tmp/ours" || return 1
+        # PEM both ways: openssl reads our PEM, we read openssl's.
+        openssl sess_id -in "$tmp/ours.pem" -text -noout \
+            | grep -E '^ +(Protocol|Cipher|Session-ID|Session-ID-ctx|Master-Key|Resumption PSK|Start Time|Timeout) *:' \
+            | diff "$tmp/theirs" - || return 1
+        openssl sess_id -inform DER -in "$f" -out "$tmp/theirs.pem" || return 1
+        "$build/sess_fields" --pem "$tmp/theirs.pem" | diff "$tmp/theirs" - || return 1
     done
     echo "$n sessions compared"
     [ "$n" -gt 0 ]
@@ -153,7 +159,7 @@ check "mixed fleet TLS 1.2: made on OpenSSL, resumed on sesscache" mixed_fleet s
 check "mixed fleet TLS 1.2: made on sesscache, resumed on OpenSSL" mixed_fleet server server-openssl --tls12
 check "mixed fleet TLS 1.3 stateful: made on OpenSSL, resumed on sesscache" mixed_fleet server-openssl server
 check "mixed fleet TLS 1.3 stateful: made on sesscache, resumed on OpenSSL" mixed_fleet server server-openssl
-check "openssl sess_id reads sesscache's TLS 1.2 server sessions as our getters do" sess_id_agrees --tls12
-check "openssl sess_id reads sesscache's TLS 1.3 server sessions as our getters do" sess_id_agrees
+check "openssl sess_id reads sesscache's TLS 1.2 server sessions (DER, PEM) as our getters do" sess_id_agrees --tls12
+check "openssl sess_id reads sesscache's TLS 1.3 server sessions (DER, PEM) as our getters do" sess_id_agrees
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
