@@ -2,7 +2,9 @@
  * client.c — connects K times to a TLS server, offering the session of the previous
  * connection (SSL_get1_session, then SSL_set_session), and says for each whether it resumed.
  *
- *   client [HOST] PORT [-n K] [--tls12] [--verify CAFILE]
+ *   client [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE]
+ *
+ * --save FILE writes the last session's DER (i2d_SSL_SESSION) to FILE.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <openssl/ssl.h>
@@ -34,7 +36,7 @@ static int connect_to(const char *host, int port)
 
 int main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1", *cafile = NULL;
+    const char *host = "127.0.0.1", *cafile = NULL, *save = NULL;
     int port = 0, k = 3, tls12 = 0, resumed_count = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -43,13 +45,15 @@ int main(int argc, char **argv)
             tls12 = 1;
         else if (!strcmp(argv[i], "--verify") && i + 1 < argc)
             cafile = argv[++i];
+        else if (!strcmp(argv[i], "--save") && i + 1 < argc)
+            save = argv[++i];
         else if (port == 0 && i + 1 < argc && argv[i][0] != '-' && atoi(argv[i + 1]) > 0)
             host = argv[i];
         else
             port = atoi(argv[i]);
     }
     if (port <= 0) {
-        fprintf(stderr, "usage: %s [HOST] PORT [-n K] [--tls12] [--verify CAFILE]\n", argv[0]);
+        fprintf(stderr, "usage: %s [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE]\n", argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -93,6 +97,16 @@ int main(int argc, char **argv)
         SSL_shutdown(ssl);
         SSL_free(ssl);
         close(fd);
+    }
+    if (save != NULL && session != NULL) {
+        int n = i2d_SSL_SESSION(session, NULL);
+        unsigned char *der = n > 0 ? malloc((size_t)n) : NULL, *p = der;
+        FILE *f = der != NULL ? fopen(save, "wb") : NULL;
+        if (f == NULL || i2d_SSL_SESSION(session, &p) != n || fwrite(der, 1, (size_t)n, f) != (size_t)n)
+            fprintf(stderr, "cannot save the session to %s\n", save);
+        if (f != NULL)
+            fclose(f);
+        free(der);
     }
     SSL_SESSION_free(session);
     SSL_CTX_free(ctx);

@@ -7,7 +7,8 @@ use std::ffi::CString;
 use std::ptr::null_mut;
 
 use libc::c_int;
-use sesscache::ffi::boundary::{SSL_CTX, SSL_SESSION};
+use sesscache::core::Session;
+use sesscache::ffi::boundary::{SSL_CTX, SSL_SESSION, borrow};
 use sesscache::ffi::conn::*;
 use sesscache::ffi::ctx::*;
 use sesscache::ffi::session::*;
@@ -150,6 +151,12 @@ fn calls(f: impl FnOnce(&mut Calls)) -> Calls {
     c
 }
 
+/// The fields of a client session, read directly.
+fn fields(s: *mut SSL_SESSION) -> sesscache::core::session::SessionFields {
+    // SAFETY: a live session this test received.
+    unsafe { borrow::<Session, SSL_SESSION>(s) }.expect("a client session").fields()
+}
+
 fn free(s: *mut SSL_SESSION) {
     // SAFETY: a session this test received.
     unsafe { SSL_SESSION_free(s) };
@@ -166,6 +173,10 @@ fn rustls_hook_sequences_are_as_recorded() {
     // The client also offers a random compatibility id, which the TLS 1.2 server looks up (get).
     assert_eq!(s, calls(|c| (c.can_cache, c.put, c.get) = (1, 1, 1)), "TLS 1.2 full, session id");
     assert_eq!(c, calls(|c| (c.set_tls12_session, c.take_tls13_ticket, c.tls12_session) = (1, 1, 1)));
+    // What rustls keeps private but the client session needs (read through its key log).
+    let f = fields(first);
+    assert_eq!(f.master_key.len(), 48, "the TLS 1.2 client session carries the master secret");
+    assert_ne!(f.flags & sesscache::core::session::FLAG_EXTMS, 0, "and knows it used EMS");
     let (s, c, reused, second) = t.connect(first);
     assert!(reused);
     assert_eq!(s, calls(|c| c.get = 1), "TLS 1.2 resumption by id: one get, no put");
@@ -192,6 +203,14 @@ fn rustls_hook_sequences_are_as_recorded() {
     assert!(!reused);
     assert_eq!(s, calls(|c| c.encrypt = 2), "TLS 1.3 full: one encrypt per ticket");
     assert_eq!(c, calls(|c| (c.take_tls13_ticket, c.tls12_session, c.insert_tls13_ticket) = (1, 1, 2)));
+    // The ticket, its lifetime hint and age_add, read from rustls's Debug output: if a rustls
+    // upgrade changes that output, this fails.
+    let f = fields(first);
+    let ticket = f.ticket.clone().expect("the TLS 1.3 client session carries its ticket");
+    assert!(!ticket.is_empty());
+    assert_eq!(f.ticket_lifetime_hint, 7200, "the server's lifetime hint (its session timeout)");
+    assert_ne!(f.ticket_age_add, 0);
+    assert_eq!(f.id.as_slice().len(), 32, "id = SHA-256 of the ticket, as OpenSSL");
     let (s, c, reused, second) = t.connect(first);
     assert!(reused);
     assert_eq!(s, calls(|c| (c.decrypt, c.encrypt) = (1, 2)), "TLS 1.3 resumption: rustls asks for two tickets");

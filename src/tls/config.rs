@@ -186,5 +186,6 @@ pub fn client_config(settings: &ConnSettings) -> Result<Arc<ClientConfig>, Confi
     let tls12 =
         if settings.tickets_enabled() { Tls12Resumption::SessionIdOrTickets } else { Tls12Resumption::SessionIdOnly };
     cfg.resumption = Resumption::store(hooks::client_store()).tls12_resumption(tls12);
+    cfg.key_log = hooks::key_log();
     Ok(Arc::new(cfg))
 }

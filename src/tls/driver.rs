@@ -299,8 +299,14 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                         _ => Vec::new(),
                     };
                     let s = ssl.start_new_session(version, &id);
+                    let master = ssl.hooks.lock().master_secret.take();
+                    let ems = value.as_ref().is_some_and(hooks::uses_extended_ms);
                     s.update(|f| {
                         f.cipher = suite;
+                        f.master_key = master.unwrap_or_default();
+                        if ems {
+                            f.flags |= crate::core::session::FLAG_EXTMS;
+                        }
                         if let Some((hint, t)) = ticket {
                             f.ticket_lifetime_hint = u64::from(hint);
                             f.ticket = Some(t);

@@ -110,6 +110,8 @@ pub struct HookState {
     /// Client: the connection started with a session OpenSSL would offer for resumption.
     pub offered: bool,
     pub client_tls12: Option<Tls12ClientSessionValue>,
+    /// Client: the TLS 1.2 master secret of this handshake (from rustls's key log).
+    pub master_secret: Option<Vec<u8>>,
     pub client_tickets: Vec<Tls13ClientSessionValue>,
 }
 
@@ -492,6 +494,28 @@ impl ClientSessionStore for ClientStore {
     }
 }
 
+/// Collects the TLS 1.2 master secret for client sessions, which rustls keeps private.
+#[derive(Debug)]
+struct MasterSecretLog;
+
+impl rustls::KeyLog for MasterSecretLog {
+    fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
+        if label == "CLIENT_RANDOM" {
+            with_current(|ssl| ssl.hooks.lock().master_secret = Some(secret.to_vec()));
+        }
+    }
+
+    fn will_log(&self, label: &str) -> bool {
+        label == "CLIENT_RANDOM"
+    }
+}
+
+/// Whether a TLS 1.2 client value used the extended master secret (private in rustls; shown
+/// by its `Debug` output, pinned by a test).
+pub fn uses_extended_ms(value: &Tls12ClientSessionValue) -> bool {
+    format!("{value:?}").contains("extended_ms: true")
+}
+
 macro_rules! singleton {
     ($name:ident, $trait:path, $make:expr) => {
         pub fn $name() -> Arc<dyn $trait> {
@@ -506,3 +530,4 @@ singleton!(cert_resolver, ResolvesServerCert, CertResolver);
 singleton!(server_verifier, ServerCertVerifier, Verifier);
 singleton!(client_cert_resolver, ResolvesClientCert, NoClientCert);
 singleton!(client_store, ClientSessionStore, ClientStore::default());
+singleton!(key_log, rustls::KeyLog, MasterSecretLog);

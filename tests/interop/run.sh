@@ -140,6 +140,18 @@ sess_id_agrees() { # sess_id_agrees [--tls12]
     [ "$n" -gt 0 ]
 }
 
+# The same comparison for the sessions of our client (against openssl s_server).
+client_sess_id_agrees() { # client_sess_id_agrees [client args]
+    local port
+    port=$(free_port)
+    start_s_server "$port"
+    timeout 30 "$build/client" 127.0.0.1 "$port" -n 2 --save "$tmp/client.der" "$@" || return 1
+    openssl sess_id -inform DER -in "$tmp/client.der" -text -noout \
+        | grep -E '^ +(Protocol|Cipher|Session-ID|Session-ID-ctx|Master-Key|Resumption PSK|Start Time|Timeout) *:' \
+        >"$tmp/theirs" || return 1
+    "$build/sess_fields" "$tmp/client.der" | diff "$tmp/theirs" -
+}
+
 python_client() {
     local port
     port=$(free_port)
@@ -161,5 +173,7 @@ check "mixed fleet TLS 1.3 stateful: made on OpenSSL, resumed on sesscache" mixe
 check "mixed fleet TLS 1.3 stateful: made on sesscache, resumed on OpenSSL" mixed_fleet server server-openssl
 check "openssl sess_id reads sesscache's TLS 1.2 server sessions (DER, PEM) as our getters do" sess_id_agrees --tls12
 check "openssl sess_id reads sesscache's TLS 1.3 server sessions (DER, PEM) as our getters do" sess_id_agrees
+check "openssl sess_id reads sesscache's TLS 1.2 client sessions as our getters do" client_sess_id_agrees --tls12
+check "openssl sess_id reads sesscache's TLS 1.3 client sessions as our getters do" client_sess_id_agrees
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
