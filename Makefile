@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: bench libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -97,6 +97,10 @@ libssl:
 # traces must be byte-identical.
 conformance: debuglib certs libssl
 	@./ctests/conformance/run.sh $(BUILD)
+
+# Performance against the system OpenSSL, same program, same run: bench/results.md and .svg.
+bench: deps lib certs
+	@./bench/run.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

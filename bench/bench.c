@@ -115,26 +115,22 @@ static void bench_add(const char *name, long n, long size, int mixed)
 
 struct lookup_job {
     SSL_CTX *ctx;
-    SSL_SESSION **v;
-    long n, rounds;
-    int miss;
+    const unsigned char (*ids)[32];
+    long n, rounds, start;
     long found;
 };
 
+/* Looks up ids as a server sees them: bytes from the network, not session objects. */
 static void *lookup_worker(void *arg)
 {
     struct lookup_job *j = arg;
     SSL *ssl = SSL_new(j->ctx);
-    unsigned char id[32];
     long found = 0;
+    /* Each thread starts at its own place: servers' threads serve different clients. */
     for (long r = 0; r < j->rounds; r++)
-        for (long i = 0; i < j->n; i++) {
-            unsigned int len;
-            const unsigned char *p = SSL_SESSION_get_id(j->v[i], &len);
-            memcpy(id, p, 32);
-            if (j->miss)
-                id[0] ^= 0xff;
-            found += SSL_has_matching_session_id(ssl, id, 32);
+        for (long k = 0; k < j->n; k++) {
+            long i = (k + j->start) % j->n;
+            found += SSL_has_matching_session_id(ssl, j->ids[i], 32);
         }
     j->found = found;
     SSL_free(ssl);
@@ -147,11 +143,18 @@ static void bench_lookup(const char *name, long n, long rounds, int threads, int
     SSL_CTX *ctx = cache_ctx(0);
     for (long i = 0; i < n; i++)
         SSL_CTX_add_session(ctx, v[i]);
+    unsigned char (*ids)[32] = malloc(sizeof *ids * (size_t)n);
+    for (long i = 0; i < n; i++) {
+        unsigned int len;
+        memcpy(ids[i], SSL_SESSION_get_id(v[i], &len), 32);
+        if (miss)
+            ids[i][0] ^= 0xff;
+    }
     pthread_t tid[8];
     struct lookup_job jobs[8];
     double t0 = now_ns();
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (struct lookup_job){ ctx, v, n, rounds, miss, 0 };
+        jobs[t] = (struct lookup_job){ ctx, (const unsigned char (*)[32])ids, n, rounds, n * t / threads, 0 };
         pthread_create(&tid[t], NULL, lookup_worker, &jobs[t]);
     }
     long found = 0;
@@ -164,6 +167,7 @@ static void bench_lookup(const char *name, long n, long rounds, int threads, int
         fprintf(stderr, "%s: unexpected lookup result %ld\n", name, found);
     /* Throughput of all threads together: time per lookup across the process. */
     report(name, elapsed, n * rounds * threads);
+    free(ids);
     SSL_CTX_free(ctx);
     free_all(v, n);
 }

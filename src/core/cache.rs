@@ -34,7 +34,7 @@ pub const DEFAULT_CACHE_SIZE: i64 = 1024 * 20;
 /// The timeout of every TLS method (`tls1_default_timeout`): two hours.
 pub const DEFAULT_TIMEOUT: i64 = 60 * 60 * 2;
 
-const SHARDS: usize = 16;
+const SHARDS: usize = 64;
 
 /// The cache key: protocol version and session id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +57,11 @@ impl Key {
     pub fn new(version: i32, id: SessionId) -> Key {
         Key { version, id }
     }
+    /// A session without an id: OpenSSL cannot remove it by key.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
     fn shard(&self) -> usize {
         let b = self.id.buffer();
         (b[0] ^ b[5] ^ b[31]) as usize % SHARDS
@@ -154,8 +159,13 @@ pub enum Removed {
     Done { entry: Option<Arc<Session>> },
 }
 
+/// A shard on cache lines of its own, so that threads working on different shards do not
+/// slow each other down.
+#[repr(align(128))]
+struct Padded(RwLock<Shard>);
+
 pub(crate) struct CacheShared {
-    shards: Box<[RwLock<Shard>]>,
+    shards: Box<[Padded]>,
     count: AtomicUsize,
     next_place: AtomicU64,
     weak_self: Weak<CacheShared>,
@@ -180,7 +190,7 @@ impl std::fmt::Debug for CacheShared {
 
 impl CacheShared {
     fn shard(&self, key: &Key) -> &RwLock<Shard> {
-        &self.shards[key.shard()]
+        &self.shards[key.shard()].0
     }
 
     fn take_place(&self, expiry: Expiry) -> Place {
@@ -209,14 +219,14 @@ impl CacheShared {
         loop {
             let mut best: Option<(Place, usize)> = None;
             for (i, shard) in self.shards.iter().enumerate() {
-                if let Some((place, _)) = shard.read().order.first_key_value()
+                if let Some((place, _)) = shard.0.read().order.first_key_value()
                     && best.is_none_or(|(b, _)| *place < b)
                 {
                     best = Some((*place, i));
                 }
             }
             let (place, i) = best?;
-            let mut shard = self.shards[i].write();
+            let mut shard = self.shards[i].0.write();
             // Another thread may have changed this shard since the scan: look again.
             if shard.order.first_key_value().map(|(p, _)| *p) != Some(place) {
                 continue;
@@ -234,7 +244,7 @@ impl CacheShared {
 impl Cache {
     pub fn new(clock: Arc<dyn Clock>) -> Cache {
         let shared = Arc::new_cyclic(|weak| CacheShared {
-            shards: (0..SHARDS).map(|_| RwLock::new(Shard::default())).collect(),
+            shards: (0..SHARDS).map(|_| Padded(RwLock::new(Shard::default()))).collect(),
             count: AtomicUsize::new(0),
             next_place: AtomicU64::new(0),
             weak_self: weak.clone(),
@@ -327,56 +337,70 @@ impl Cache {
         if self.mode() & mode::UPDATE_TIME != 0 {
             session.set_time(self.now());
         }
-        let key = session.key();
+        let (key, expiry) = {
+            let f = session.read();
+            (f.key(), f.expiry())
+        };
         let shared = &self.shared;
+        let size = self.size();
         let mut added = Added::default();
-        {
-            let mut shard = shared.shard(&key).write();
-            match shard.entries.get(&key) {
-                Some(e) if Arc::ptr_eq(&e.session, session) => {}
+        let placed = {
+            let mut guard = shared.shard(&key).write();
+            let shard = &mut *guard;
+            let count = match shard.entries.get(&key) {
+                Some(e) if Arc::ptr_eq(&e.session, session) => None,
                 Some(_) => {
                     added.replaced = shard.unlink(&key);
-                    added.inserted = true;
+                    Some(shared.count.load(Ordering::Relaxed))
+                }
+                None => Some(shared.count.fetch_add(1, Ordering::Relaxed) + 1),
+            };
+            added.inserted = count.is_some();
+            // The common case places the session at once; when the add must evict first, the
+            // new entry stays out of the order meanwhile so that it never evicts itself.
+            let must_evict = count.is_some_and(|n| size > 0 && n as u64 >= size as u64);
+            let place = (!must_evict).then(|| shared.take_place(expiry));
+            match shard.entries.get_mut(&key) {
+                Some(entry) => {
+                    if let Some(old) = entry.place.take() {
+                        shard.order.remove(&old);
+                    }
+                    entry.place = place;
                 }
                 None => {
-                    shared.count.fetch_add(1, Ordering::Relaxed);
-                    added.inserted = true;
+                    shard.entries.insert(key, Entry { session: Arc::clone(session), place });
                 }
             }
-            if added.inserted {
-                shard.entries.insert(key, Entry { session: Arc::clone(session), place: None });
+            if let Some(place) = place {
+                shard.order.insert(place, key);
             }
-        }
+            place.is_some()
+        };
         if let Some(old) = &added.replaced {
             old.remove_holder(&shared.weak_self);
         }
         if added.inserted {
             session.add_holder(shared.weak_self.clone(), key);
-            // The new entry is not in the order yet, so it never evicts itself; the count
-            // includes it, hence OpenSSL's `size - 1` once full.
-            let size = self.size();
-            if size > 0 {
-                while shared.count.load(Ordering::Relaxed) as u64 >= size as u64 {
-                    let Some(victim) = shared.pop_earliest() else {
-                        break;
-                    };
-                    victim.mark_not_resumable();
-                    Stats::bump(&self.stats.cache_full);
-                    added.evicted.push(victim);
-                }
-            }
         }
-        // Place (or re-place) the session at its expiry position.
-        let expiry = session.expiry();
+        if placed {
+            return added;
+        }
+        // The count includes the new entry, hence OpenSSL's `size - 1` once full.
+        while size > 0 && shared.count.load(Ordering::Relaxed) as u64 >= size as u64 {
+            let Some(victim) = shared.pop_earliest() else {
+                break;
+            };
+            victim.mark_not_resumable();
+            Stats::bump(&self.stats.cache_full);
+            added.evicted.push(victim);
+        }
         let mut shard = shared.shard(&key).write();
         if let Some(entry) = shard.entries.get_mut(&key)
             && Arc::ptr_eq(&entry.session, session)
+            && entry.place.is_none()
         {
-            let place = shared.take_place(expiry);
-            let old = entry.place.replace(place);
-            if let Some(old) = old {
-                shard.order.remove(&old);
-            }
+            let place = shared.take_place(session.expiry());
+            entry.place = Some(place);
             shard.order.insert(place, key);
         }
         added
@@ -386,7 +410,7 @@ impl Cache {
     /// different object with the same id; the argument is the one marked not resumable.
     pub fn remove(&self, session: &Arc<Session>) -> Removed {
         let key = session.key();
-        if session.id().is_empty() {
+        if key.is_empty() {
             return Removed::Ignored;
         }
         let entry = {
@@ -409,7 +433,7 @@ impl Cache {
     pub fn flush(&self, tm: i64) -> Vec<Arc<Session>> {
         let mut flushed: Vec<(Place, Arc<Session>)> = Vec::new();
         for shard in self.shared.shards.iter() {
-            let mut shard = shard.write();
+            let mut shard = shard.0.write();
             while let Some((place, key)) = shard.order.first_key_value() {
                 if tm != 0 && !place.0.has_passed(tm) {
                     break;
@@ -437,7 +461,7 @@ impl Cache {
     pub fn sessions_in_order(&self) -> Vec<Arc<Session>> {
         let mut all: Vec<(Place, Arc<Session>)> = Vec::new();
         for shard in self.shared.shards.iter() {
-            let shard = shard.read();
+            let shard = shard.0.read();
             for (place, key) in &shard.order {
                 if let Some(e) = shard.entries.get(key) {
                     all.push((*place, Arc::clone(&e.session)));

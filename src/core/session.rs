@@ -184,13 +184,34 @@ pub struct Session {
     fields: RwLock<SessionFields>,
     not_resumable: AtomicBool,
     /// The caches holding this session, each with the key it was stored under.
-    holders: Mutex<Vec<(Weak<CacheShared>, Key)>>,
+    holders: Mutex<Holders>,
     /// What the TLS engine needs to resume this session as a client; opaque here.
     engine_state: Mutex<Option<EngineState>>,
 }
 
 /// Engine-specific resumption state attached to a session (the TLS layer's client values).
 pub type EngineState = Arc<dyn std::any::Any + Send + Sync>;
+
+/// The caches holding a session, each with the key it was stored under. Almost always one, so
+/// the first is kept inline (no allocation per cached session).
+#[derive(Debug, Default)]
+struct Holders {
+    first: Option<(Weak<CacheShared>, Key)>,
+    more: Vec<(Weak<CacheShared>, Key)>,
+}
+
+impl Holders {
+    fn iter(&self) -> impl Iterator<Item = &(Weak<CacheShared>, Key)> {
+        self.first.iter().chain(self.more.iter())
+    }
+
+    fn remove(&mut self, cache: &Weak<CacheShared>) {
+        self.more.retain(|(c, _)| c.strong_count() > 0 && !Weak::ptr_eq(c, cache));
+        if self.first.as_ref().is_some_and(|(c, _)| c.strong_count() == 0 || Weak::ptr_eq(c, cache)) {
+            self.first = self.more.pop();
+        }
+    }
+}
 
 /// Sessions alive in this process, for leak checks in tests.
 static LIVE_SESSIONS: AtomicI64 = AtomicI64::new(0);
@@ -212,7 +233,7 @@ impl Session {
         Arc::new(Session {
             fields: RwLock::new(fields),
             not_resumable: AtomicBool::new(false),
-            holders: Mutex::new(Vec::new()),
+            holders: Mutex::new(Holders::default()),
             engine_state: Mutex::new(None),
         })
     }
@@ -365,17 +386,21 @@ impl Session {
 
     pub(crate) fn add_holder(&self, cache: Weak<CacheShared>, key: Key) {
         let mut holders = self.holders.lock();
-        holders.retain(|(c, _)| c.strong_count() > 0 && !Weak::ptr_eq(c, &cache));
-        holders.push((cache, key));
+        holders.remove(&cache);
+        if holders.first.is_none() {
+            holders.first = Some((cache, key));
+        } else {
+            holders.more.push((cache, key));
+        }
     }
 
     pub(crate) fn remove_holder(&self, cache: &Weak<CacheShared>) {
-        self.holders.lock().retain(|(c, _)| !Weak::ptr_eq(c, cache));
+        self.holders.lock().remove(cache);
     }
 
     fn reposition_in_holders(self: &Session) {
         // Copy the list out: repositioning takes shard locks, never under the holder lock.
-        let holders: Vec<(Weak<CacheShared>, Key)> = self.holders.lock().clone();
+        let holders: Vec<(Weak<CacheShared>, Key)> = self.holders.lock().iter().cloned().collect();
         for (cache, key) in holders {
             if let Some(cache) = cache.upgrade() {
                 cache.reposition(self, &key);
