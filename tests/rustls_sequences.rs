@@ -206,7 +206,7 @@ fn rustls_hook_sequences_are_as_recorded() {
     // The ticket, its lifetime hint and age_add, read from rustls's Debug output: if a rustls
     // upgrade changes that output, this fails.
     let f = fields(first);
-    let ticket = f.ticket.clone().expect("the TLS 1.3 client session carries its ticket");
+    let ticket = f.extra().ticket.clone().expect("the TLS 1.3 client session carries its ticket");
     assert!(!ticket.is_empty());
     assert_eq!(f.ticket_lifetime_hint, 7200, "the server's lifetime hint (its session timeout)");
     assert_ne!(f.ticket_age_add, 0);

@@ -117,26 +117,26 @@ pub fn encode(f: &SessionFields) -> Option<Vec<u8>> {
         key_arg: None,
         time: nonzero(f.time),
         timeout: nonzero(f.timeout),
-        peer: match &f.peer_cert {
+        peer: match &f.extra().peer_cert {
             Some(der) => Some(AnyRef::from_der(der).ok()?),
             None => None,
         },
         // Always present, even when empty.
         session_id_context: octets(f.sid_ctx.as_slice()),
         verify_result: nonzero(f.verify_result as i32),
-        hostname: f.hostname.as_deref().and_then(octets),
-        psk_identity_hint: f.psk_identity_hint.as_deref().and_then(octets),
-        psk_identity: f.psk_identity.as_deref().and_then(octets),
+        hostname: f.extra().hostname.as_deref().and_then(octets),
+        psk_identity_hint: f.extra().psk_identity_hint.as_deref().and_then(octets),
+        psk_identity: f.extra().psk_identity.as_deref().and_then(octets),
         ticket_lifetime_hint: nonzero(f.ticket_lifetime_hint),
-        ticket: f.ticket.as_deref().and_then(octets),
+        ticket: f.extra().ticket.as_deref().and_then(octets),
         comp_id: if f.compress_meth != 0 { octets(&comp) } else { None },
-        srp_username: f.srp_username.as_deref().and_then(octets),
+        srp_username: f.extra().srp_username.as_deref().and_then(octets),
         flags: nonzero(f.flags),
         ticket_age_add: nonzero(f.ticket_age_add),
         max_early_data: nonzero(f.max_early_data),
-        alpn_selected: f.alpn_selected.as_deref().and_then(octets),
+        alpn_selected: f.extra().alpn_selected.as_deref().and_then(octets),
         max_fragment_len_mode: nonzero(u32::from(f.max_fragment_len_mode)),
-        ticket_appdata: f.ticket_appdata.as_deref().and_then(octets),
+        ticket_appdata: f.extra().ticket_appdata.as_deref().and_then(octets),
         // A plain UINT32: written even when zero.
         kex_group: Some(f.kex_group),
     };
@@ -195,24 +195,24 @@ pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeEr
     f.id = id;
     f.master_key = master_key;
     f.set_lifetime(time, timeout);
-    f.peer_cert = asn1.peer.and_then(|p| p.to_der().ok());
+    f.update_extra(|e| e.peer_cert = asn1.peer.and_then(|p| p.to_der().ok()));
     f.sid_ctx = sid_ctx;
     // Absent means X509_V_OK here, unlike SSL_SESSION_new's 1.
     f.verify_result = i64::from(asn1.verify_result.unwrap_or(0));
-    f.hostname = c_string(asn1.hostname);
-    f.psk_identity_hint = c_string(asn1.psk_identity_hint);
-    f.psk_identity = c_string(asn1.psk_identity);
+    f.update_extra(|e| e.hostname = c_string(asn1.hostname));
+    f.update_extra(|e| e.psk_identity_hint = c_string(asn1.psk_identity_hint));
+    f.update_extra(|e| e.psk_identity = c_string(asn1.psk_identity));
     f.ticket_lifetime_hint = asn1.ticket_lifetime_hint.unwrap_or(0);
     f.ticket_age_add = asn1.ticket_age_add.unwrap_or(0);
-    f.ticket = asn1.ticket.map(|t| t.as_bytes().to_vec());
+    f.update_extra(|e| e.ticket = asn1.ticket.map(|t| t.as_bytes().to_vec()));
     f.compress_meth = compress_meth;
-    f.srp_username = c_string(asn1.srp_username);
+    f.update_extra(|e| e.srp_username = c_string(asn1.srp_username));
     // OpenSSL keeps the flags in 32 bits.
     f.flags = u64::from(asn1.flags.unwrap_or(0) as u32);
     f.max_early_data = asn1.max_early_data.unwrap_or(0);
-    f.alpn_selected = asn1.alpn_selected.map(|a| a.as_bytes().to_vec());
+    f.update_extra(|e| e.alpn_selected = asn1.alpn_selected.map(|a| a.as_bytes().to_vec()));
     f.max_fragment_len_mode = asn1.max_fragment_len_mode.unwrap_or(0) as u8;
-    f.ticket_appdata = asn1.ticket_appdata.map(|a| a.as_bytes().to_vec());
+    f.update_extra(|e| e.ticket_appdata = asn1.ticket_appdata.map(|a| a.as_bytes().to_vec()));
     f.kex_group = asn1.kex_group.unwrap_or(0);
     Ok((f, consumed))
 }
@@ -264,9 +264,9 @@ mod tests {
     #[test]
     fn round_trip_is_exact() {
         let mut f = tls12_session();
-        f.hostname = Some(b"example.com".to_vec());
-        f.alpn_selected = Some(b"h2".to_vec());
-        f.ticket = Some(vec![1, 2, 3]);
+        f.update_extra(|e| e.hostname = Some(b"example.com".to_vec()));
+        f.update_extra(|e| e.alpn_selected = Some(b"h2".to_vec()));
+        f.update_extra(|e| e.ticket = Some(vec![1, 2, 3]));
         f.ticket_lifetime_hint = 7200;
         f.ticket_age_add = 0xdead_beef;
         f.verify_result = 0;

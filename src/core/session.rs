@@ -96,6 +96,31 @@ impl<const N: usize> std::fmt::Debug for ShortBytes<N> {
 pub type SessionId = ShortBytes<MAX_ID_LEN>;
 pub type SidCtx = ShortBytes<MAX_SID_CTX_LEN>;
 
+/// The rarer byte-string fields of a session.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// DER of the peer's leaf certificate.
+    pub peer_cert: Option<Vec<u8>>,
+    pub hostname: Option<Vec<u8>>,
+    pub alpn_selected: Option<Vec<u8>>,
+    pub ticket: Option<Vec<u8>>,
+    pub ticket_appdata: Option<Vec<u8>>,
+    pub psk_identity_hint: Option<Vec<u8>>,
+    pub psk_identity: Option<Vec<u8>>,
+    pub srp_username: Option<Vec<u8>>,
+}
+
+static NO_EXTRA: Extra = Extra {
+    peer_cert: None,
+    hostname: None,
+    alpn_selected: None,
+    ticket: None,
+    ticket_appdata: None,
+    psk_identity_hint: None,
+    psk_identity: None,
+    srp_username: None,
+};
+
 /// Everything `i2d_SSL_SESSION` writes, plus the derived expiry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionFields {
@@ -111,21 +136,14 @@ pub struct SessionFields {
     pub timeout: i64,
     expiry: Expiry,
     pub verify_result: i64,
-    /// DER of the peer's leaf certificate.
-    pub peer_cert: Option<Vec<u8>>,
-    pub hostname: Option<Vec<u8>>,
-    pub alpn_selected: Option<Vec<u8>>,
-    pub ticket: Option<Vec<u8>>,
     pub ticket_lifetime_hint: u64,
     pub ticket_age_add: u32,
-    pub ticket_appdata: Option<Vec<u8>>,
     pub flags: u64,
     pub max_early_data: u32,
     pub max_fragment_len_mode: u8,
+    /// Fields most sessions do not have, boxed so that they cost one pointer when absent.
+    extra: Option<Box<Extra>>,
     pub kex_group: u32,
-    pub psk_identity_hint: Option<Vec<u8>>,
-    pub psk_identity: Option<Vec<u8>>,
-    pub srp_username: Option<Vec<u8>>,
     /// Compression method; 0 (none) in every session TLS makes today.
     pub compress_meth: u8,
 }
@@ -143,20 +161,13 @@ impl SessionFields {
             timeout: NEW_SESSION_TIMEOUT,
             expiry: Expiry::compute(now, NEW_SESSION_TIMEOUT),
             verify_result: 1,
-            peer_cert: None,
-            hostname: None,
-            alpn_selected: None,
-            ticket: None,
             ticket_lifetime_hint: 0,
             ticket_age_add: 0,
-            ticket_appdata: None,
             flags: 0,
             max_early_data: 0,
             max_fragment_len_mode: MAX_FRAGMENT_LEN_UNSPECIFIED,
+            extra: None,
             kex_group: 0,
-            psk_identity_hint: None,
-            psk_identity: None,
-            srp_username: None,
             compress_meth: 0,
         }
     }
@@ -170,6 +181,20 @@ impl SessionFields {
 
     pub fn expiry(&self) -> Expiry {
         self.expiry
+    }
+
+    /// The rarer fields (all absent for most sessions).
+    pub fn extra(&self) -> &Extra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// Changes the rarer fields; they take no memory again once all are absent.
+    pub fn update_extra(&mut self, f: impl FnOnce(&mut Extra)) {
+        let mut extra = self.extra.take().unwrap_or_default();
+        f(&mut extra);
+        if *extra != NO_EXTRA {
+            self.extra = Some(extra);
+        }
     }
 
     /// The cache key: protocol version and id (the id context is not part of it).
@@ -376,7 +401,7 @@ impl Session {
             return false;
         }
         let f = self.fields.read();
-        !f.id.is_empty() || f.ticket.as_ref().is_some_and(|t| !t.is_empty())
+        !f.id.is_empty() || f.extra().ticket.as_ref().is_some_and(|t| !t.is_empty())
     }
 
     /// Whether some cache holds this session.

@@ -309,7 +309,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                         }
                         if let Some((hint, t)) = ticket {
                             f.ticket_lifetime_hint = u64::from(hint);
-                            f.ticket = Some(t);
+                            f.update_extra(|e| e.ticket = Some(t));
                         }
                     });
                     if let Some(v) = value {
@@ -348,7 +348,7 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
         s.update(|f| {
             f.cipher = suite;
             if let Some((t, lifetime, age_add)) = facts {
-                f.ticket = Some(t);
+                f.update_extra(|e| e.ticket = Some(t));
                 f.ticket_lifetime_hint = u64::from(lifetime);
                 f.ticket_age_add = age_add;
             }

@@ -144,7 +144,7 @@ fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
         f.verify_result = 0;
         // OpenSSL keeps the SNI in a server session only when a servername callback accepted
         // it; there is none here.
-        f.hostname = None;
+        f.update_extra(|e| e.hostname = None);
     });
     s
 }

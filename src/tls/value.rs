@@ -159,10 +159,12 @@ impl ServerValue {
         } else {
             f.flags &= !crate::core::session::FLAG_EXTMS;
         }
-        f.hostname = self.sni.clone();
-        f.alpn_selected = self.alpn.clone();
-        f.peer_cert = self.client_cert_chain.as_ref().and_then(|c| c.first().cloned());
-        f.ticket_appdata = if self.application_data.is_empty() { None } else { Some(self.application_data.clone()) };
+        f.update_extra(|e| e.hostname = self.sni.clone());
+        f.update_extra(|e| e.alpn_selected = self.alpn.clone());
+        f.update_extra(|e| e.peer_cert = self.client_cert_chain.as_ref().and_then(|c| c.first().cloned()));
+        f.update_extra(|e| {
+            e.ticket_appdata = if self.application_data.is_empty() { None } else { Some(self.application_data.clone()) }
+        });
         f.ticket_age_add = self.age_obfuscation_offset;
     }
 
@@ -174,9 +176,9 @@ impl ServerValue {
             cipher: f.cipher?,
             master_secret: f.master_key.clone(),
             extended_ms: f.flags & crate::core::session::FLAG_EXTMS != 0,
-            client_cert_chain: f.peer_cert.as_ref().map(|c| vec![c.clone()]),
-            alpn: f.alpn_selected.clone().filter(|a| !a.is_empty()),
-            application_data: f.ticket_appdata.clone().unwrap_or_default(),
+            client_cert_chain: f.extra().peer_cert.as_ref().map(|c| vec![c.clone()]),
+            alpn: f.extra().alpn_selected.clone().filter(|a| !a.is_empty()),
+            application_data: f.extra().ticket_appdata.clone().unwrap_or_default(),
             creation_time_sec: u64::try_from(f.time).unwrap_or(0),
             age_obfuscation_offset: f.ticket_age_add,
         })
