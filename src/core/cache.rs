@@ -87,8 +87,19 @@ impl Hasher for PassThrough {
     }
 }
 
-/// Position in the cache-wide expiry order.
-type Place = (Expiry, u64);
+/// Position in the cache-wide expiry order: the expiry's order bits above a cache-wide
+/// insertion number, in one integer so that the order's comparisons are single instructions.
+type Place = u128;
+
+const SEQ_BITS: u32 = 63;
+
+fn place_of(expiry: Expiry, seq: u64) -> Place {
+    (expiry.order_bits() << SEQ_BITS) | u128::from(seq & ((1 << SEQ_BITS) - 1))
+}
+
+fn expiry_of(place: Place) -> Expiry {
+    Expiry::from_order_bits(place >> SEQ_BITS)
+}
 
 struct Entry {
     session: Arc<Session>,
@@ -194,7 +205,7 @@ impl CacheShared {
     }
 
     fn take_place(&self, expiry: Expiry) -> Place {
-        (expiry, self.next_place.fetch_add(1, Ordering::Relaxed))
+        place_of(expiry, self.next_place.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Re-sorts `session`, stored under `key`, after its time or timeout changed.
@@ -435,7 +446,7 @@ impl Cache {
         for shard in self.shared.shards.iter() {
             let mut shard = shard.0.write();
             while let Some((place, key)) = shard.order.first_key_value() {
-                if tm != 0 && !place.0.has_passed(tm) {
+                if tm != 0 && !expiry_of(*place).has_passed(tm) {
                     break;
                 }
                 let (place, key) = (*place, *key);

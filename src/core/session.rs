@@ -48,6 +48,16 @@ impl Expiry {
     pub fn has_passed(&self, now: i64) -> bool {
         !self.overflowed && now > self.at
     }
+
+    /// 65 bits that order as `Expiry` does: the overflow flag above the time (sign flipped so
+    /// that unsigned order is signed order).
+    pub fn order_bits(&self) -> u128 {
+        (u128::from(self.overflowed) << 64) | u128::from(self.at as u64 ^ (1 << 63))
+    }
+
+    pub fn from_order_bits(bits: u128) -> Expiry {
+        Expiry { overflowed: (bits >> 64) & 1 == 1, at: ((bits as u64) ^ (1 << 63)) as i64 }
+    }
 }
 
 /// A byte string of at most `N` bytes stored inline, so that a pointer to it stays valid as
@@ -457,6 +467,25 @@ mod tests {
         let o = Expiry::compute(i64::MAX - 5, 10);
         assert!(!o.has_passed(i64::MAX));
         assert!(o > e && o > Expiry::compute(i64::MAX - 20, 10));
+    }
+
+    #[test]
+    fn order_bits_order_as_expiry_does() {
+        let all = [
+            Expiry::compute(-50, 10),
+            Expiry::compute(0, 0),
+            Expiry::compute(1000, 100),
+            Expiry::compute(1000, 101),
+            Expiry::compute(i64::MAX - 5, 10),
+            Expiry::compute(i64::MAX - 20, 100),
+            Expiry::compute(5, -10),
+        ];
+        for a in all {
+            assert_eq!(Expiry::from_order_bits(a.order_bits()), a);
+            for b in all {
+                assert_eq!(a.cmp(&b), a.order_bits().cmp(&b.order_bits()), "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]
