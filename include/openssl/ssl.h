@@ -800,6 +800,10 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
 // `addr` is NULL or was allocated by this library.
 void CRYPTO_free(void *addr, const char *file, int line);
 
+// sesscache extension: how many `SSL_SESSION` objects exist in this process (for leak checks
+// in tests; not an OpenSSL function).
+long sesscache_live_sessions(void);
+
 // A new connection using `ctx` as its session context (it holds a reference on it). It
 // copies the context's session id context. NULL for NULL.
 //

@@ -348,3 +348,10 @@ pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc:
     // SAFETY: the caller passes memory from `libc::malloc` (or NULL).
     unsafe { libc::free(addr) }
 }
+
+/// sesscache extension: how many `SSL_SESSION` objects exist in this process (for leak checks
+/// in tests; not an OpenSSL function).
+#[unsafe(no_mangle)]
+pub extern "C" fn sesscache_live_sessions() -> c_long {
+    ffi_boundary!(-1, { crate::core::session::live_sessions() as c_long })
+}
