@@ -8,13 +8,12 @@
 //! Operations that remove sessions return them; nothing here calls out to the application.
 
 use parking_lot::RwLock;
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use super::clock::Clock;
 use super::session::{Expiry, Session, SessionId};
+use super::shard::{Place, Shard, place_of};
 
 /// `SSL_SESS_CACHE_*` bits.
 pub mod mode {
@@ -43,16 +42,6 @@ pub struct Key {
     id: SessionId,
 }
 
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        // Ids are random: their first bytes spread the keys well enough.
-        let id = self.id.buffer();
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&id[..8]);
-        h.write_u64(u64::from_le_bytes(word) ^ (self.version as u64) << 40 ^ self.id.as_slice().len() as u64);
-    }
-}
-
 impl Key {
     pub fn new(version: i32, id: SessionId) -> Key {
         Key { version, id }
@@ -62,64 +51,19 @@ impl Key {
         self.id.is_empty()
     }
 
+    /// The key's hash: ids are random, so their first bytes spread the keys well enough; one
+    /// multiply spreads those bits over the word for the table's choice of bucket.
+    pub fn hash_value(&self) -> u64 {
+        let id = self.id.buffer();
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&id[..8]);
+        let v = u64::from_le_bytes(word) ^ ((self.version as u64) << 40) ^ self.id.as_slice().len() as u64;
+        v.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
     fn shard(&self) -> usize {
         let b = self.id.buffer();
         (b[0] ^ b[5] ^ b[31]) as usize % SHARDS
-    }
-}
-
-/// A hasher for keys that are already well mixed.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        // One multiply spreads the bits over the whole word for the table's bucket choice.
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 ^= v;
-    }
-}
-
-/// Position in the cache-wide expiry order: the expiry's order bits above a cache-wide
-/// insertion number, in one integer so that the order's comparisons are single instructions.
-type Place = u128;
-
-const SEQ_BITS: u32 = 63;
-
-fn place_of(expiry: Expiry, seq: u64) -> Place {
-    (expiry.order_bits() << SEQ_BITS) | u128::from(seq & ((1 << SEQ_BITS) - 1))
-}
-
-fn expiry_of(place: Place) -> Expiry {
-    Expiry::from_order_bits(place >> SEQ_BITS)
-}
-
-struct Entry {
-    session: Arc<Session>,
-    /// `None` while an add is still evicting to make room.
-    place: Option<Place>,
-}
-
-#[derive(Default)]
-struct Shard {
-    entries: HashMap<Key, Entry, BuildHasherDefault<PassThrough>>,
-    order: BTreeMap<Place, Key>,
-}
-
-impl Shard {
-    fn unlink(&mut self, key: &Key) -> Option<Arc<Session>> {
-        let entry = self.entries.remove(key)?;
-        if let Some(place) = entry.place {
-            self.order.remove(&place);
-        }
-        Some(entry.session)
     }
 }
 
@@ -212,17 +156,10 @@ impl CacheShared {
     pub(crate) fn reposition(&self, session: &Session, key: &Key) {
         let expiry = session.expiry();
         let mut shard = self.shard(key).write();
-        let Some(entry) = shard.entries.get_mut(key) else {
-            return;
-        };
-        if !std::ptr::eq(Arc::as_ptr(&entry.session), session) {
-            return;
+        if shard.holds(key, session) && shard.is_placed(key) {
+            let place = self.take_place(expiry);
+            shard.place(key, place);
         }
-        let Some(old) = entry.place else { return };
-        let place = self.take_place(expiry);
-        entry.place = Some(place);
-        shard.order.remove(&old);
-        shard.order.insert(place, *key);
     }
 
     /// Unlinks the session that expires first across all shards.
@@ -230,24 +167,23 @@ impl CacheShared {
         loop {
             let mut best: Option<(Place, usize)> = None;
             for (i, shard) in self.shards.iter().enumerate() {
-                if let Some((place, _)) = shard.0.read().order.first_key_value()
-                    && best.is_none_or(|(b, _)| *place < b)
+                if let Some(place) = shard.0.read().first_place()
+                    && best.is_none_or(|(b, _)| place < b)
                 {
-                    best = Some((*place, i));
+                    best = Some((place, i));
                 }
             }
             let (place, i) = best?;
             let mut shard = self.shards[i].0.write();
             // Another thread may have changed this shard since the scan: look again.
-            if shard.order.first_key_value().map(|(p, _)| *p) != Some(place) {
+            if shard.first_place() != Some(place) {
                 continue;
             }
-            let (_, key) = shard.order.pop_first()?;
-            let entry = shard.entries.remove(&key)?;
+            let (_, session) = shard.pop_first()?;
             self.count.fetch_sub(1, Ordering::Relaxed);
             drop(shard);
-            entry.session.remove_holder(&self.weak_self);
-            return Some(entry.session);
+            session.remove_holder(&self.weak_self);
+            return Some(session);
         }
     }
 }
@@ -330,17 +266,14 @@ impl Cache {
     /// The cached object with this key, with a new reference.
     pub fn get(&self, version: i32, id: &[u8]) -> Option<Arc<Session>> {
         let key = Key::new(version, SessionId::new(id)?);
-        let shard = self.shared.shard(&key).read();
-        shard.entries.get(&key).map(|e| Arc::clone(&e.session))
+        self.shared.shard(&key).read().get(&key).cloned()
     }
 
     /// `SSL_has_matching_session_id`.
     pub fn contains(&self, version: i32, id: &[u8]) -> bool {
-        let Some(id) = SessionId::new(id) else {
-            return false;
-        };
+        let Some(id) = SessionId::new(id) else { return false };
         let key = Key::new(version, id);
-        self.shared.shard(&key).read().entries.contains_key(&key)
+        self.shared.shard(&key).read().contains(&key)
     }
 
     /// `SSL_CTX_add_session`, without calling anybody: evicted sessions are returned.
@@ -356,36 +289,26 @@ impl Cache {
         let size = self.size();
         let mut added = Added::default();
         let placed = {
-            let mut guard = shared.shard(&key).write();
-            let shard = &mut *guard;
-            let count = match shard.entries.get(&key) {
-                Some(e) if Arc::ptr_eq(&e.session, session) => None,
-                Some(_) => {
-                    added.replaced = shard.unlink(&key);
-                    Some(shared.count.load(Ordering::Relaxed))
-                }
-                None => Some(shared.count.fetch_add(1, Ordering::Relaxed) + 1),
+            let mut shard = shared.shard(&key).write();
+            let count = if shard.holds(&key, session) {
+                None
+            } else if shard.contains(&key) {
+                added.replaced = shard.remove(&key);
+                shard.insert(key, Arc::clone(session));
+                Some(shared.count.load(Ordering::Relaxed))
+            } else {
+                shard.insert(key, Arc::clone(session));
+                Some(shared.count.fetch_add(1, Ordering::Relaxed) + 1)
             };
             added.inserted = count.is_some();
             // The common case places the session at once; when the add must evict first, the
             // new entry stays out of the order meanwhile so that it never evicts itself.
             let must_evict = count.is_some_and(|n| size > 0 && n as u64 >= size as u64);
-            let place = (!must_evict).then(|| shared.take_place(expiry));
-            match shard.entries.get_mut(&key) {
-                Some(entry) => {
-                    if let Some(old) = entry.place.take() {
-                        shard.order.remove(&old);
-                    }
-                    entry.place = place;
-                }
-                None => {
-                    shard.entries.insert(key, Entry { session: Arc::clone(session), place });
-                }
+            if !must_evict {
+                let place = shared.take_place(expiry);
+                shard.place(&key, place);
             }
-            if let Some(place) = place {
-                shard.order.insert(place, key);
-            }
-            place.is_some()
+            !must_evict
         };
         if let Some(old) = &added.replaced {
             old.remove_holder(&shared.weak_self);
@@ -406,13 +329,9 @@ impl Cache {
             added.evicted.push(victim);
         }
         let mut shard = shared.shard(&key).write();
-        if let Some(entry) = shard.entries.get_mut(&key)
-            && Arc::ptr_eq(&entry.session, session)
-            && entry.place.is_none()
-        {
+        if shard.holds(&key, session) && !shard.is_placed(&key) {
             let place = shared.take_place(session.expiry());
-            entry.place = Some(place);
-            shard.order.insert(place, key);
+            shard.place(&key, place);
         }
         added
     }
@@ -426,7 +345,7 @@ impl Cache {
         }
         let entry = {
             let mut shard = self.shared.shard(&key).write();
-            let entry = shard.unlink(&key);
+            let entry = shard.remove(&key);
             if entry.is_some() {
                 self.shared.count.fetch_sub(1, Ordering::Relaxed);
             }
@@ -444,18 +363,9 @@ impl Cache {
     pub fn flush(&self, tm: i64) -> Vec<Arc<Session>> {
         let mut flushed: Vec<(Place, Arc<Session>)> = Vec::new();
         for shard in self.shared.shards.iter() {
-            let mut shard = shard.0.write();
-            while let Some((place, key)) = shard.order.first_key_value() {
-                if tm != 0 && !expiry_of(*place).has_passed(tm) {
-                    break;
-                }
-                let (place, key) = (*place, *key);
-                shard.order.remove(&place);
-                if let Some(entry) = shard.entries.remove(&key) {
-                    self.shared.count.fetch_sub(1, Ordering::Relaxed);
-                    flushed.push((place, entry.session));
-                }
-            }
+            let before = flushed.len();
+            shard.0.write().pop_expired(tm, &mut flushed);
+            self.shared.count.fetch_sub(flushed.len() - before, Ordering::Relaxed);
         }
         flushed.sort_by_key(|(place, _)| *place);
         flushed
@@ -472,12 +382,7 @@ impl Cache {
     pub fn sessions_in_order(&self) -> Vec<Arc<Session>> {
         let mut all: Vec<(Place, Arc<Session>)> = Vec::new();
         for shard in self.shared.shards.iter() {
-            let shard = shard.0.read();
-            for (place, key) in &shard.order {
-                if let Some(e) = shard.entries.get(key) {
-                    all.push((*place, Arc::clone(&e.session)));
-                }
-            }
+            all.extend(shard.0.read().ordered());
         }
         all.sort_by_key(|(p, _)| *p);
         all.into_iter().map(|(_, s)| s).collect()
@@ -680,5 +585,111 @@ mod tests {
         a.set_time(1);
         assert_eq!(c2.flush(0).len(), 1);
         assert!(!a.is_cached());
+    }
+}
+
+#[cfg(test)]
+mod model {
+    //! The cache against a plain model of OpenSSL's list: a vector kept sorted by expiry, ties
+    //! in placing order, the earliest evicted and flushed first.
+    use super::*;
+    use crate::core::clock::TestClock;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u8, i64, i64),
+        Remove(u8),
+        SetTime(u8, i64),
+        Flush(i64),
+        Size(i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..24, 0i64..50, 0i64..50).prop_map(|(i, t, d)| Op::Add(i, t, d)),
+            2 => (0u8..24).prop_map(Op::Remove),
+            1 => (0u8..24, 0i64..50).prop_map(|(i, t)| Op::SetTime(i, t)),
+            1 => (0i64..120).prop_map(Op::Flush),
+            1 => (0i64..6).prop_map(Op::Size),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn matches_the_model(ops in proptest::collection::vec(op(), 1..80)) {
+            let cache = Cache::new(Arc::new(TestClock::new(0)));
+            // One object per id, as an application holding its sessions would.
+            let objects: Vec<Arc<Session>> = (0..24u8)
+                .map(|i| {
+                    let s = Session::new(0);
+                    s.set_version(0x0303);
+                    s.set_id(&[i + 1; 32]);
+                    s
+                })
+                .collect();
+            // Model: (id, expiry, placing number), sorted.
+            let mut model: Vec<(u8, Expiry, u64)> = Vec::new();
+            let mut seq = 0u64;
+            let mut size = DEFAULT_CACHE_SIZE;
+            let sort = |m: &mut Vec<(u8, Expiry, u64)>| m.sort_by_key(|&(_, e, n)| (e, n));
+            for op in ops {
+                match op {
+                    Op::Add(i, t, d) => {
+                        let s = &objects[i as usize];
+                        s.set_time(t);
+                        s.set_timeout(d);
+                        let added = cache.add(s);
+                        let cached = model.iter().position(|&(m, _, _)| m == i);
+                        prop_assert_eq!(added.inserted, cached.is_none());
+                        if let Some(p) = cached {
+                            model.remove(p);
+                        } else if size > 0 {
+                            // The new one is not in the list while evicting.
+                            let mut evicted = Vec::new();
+                            while model.len() + 1 >= size as usize && !model.is_empty() {
+                                evicted.push(model.remove(0).0);
+                            }
+                            let got: Vec<u8> = added.evicted.iter().map(|s| s.id().as_slice()[0] - 1).collect();
+                            prop_assert_eq!(got, evicted);
+                        }
+                        seq += 1;
+                        model.push((i, s.expiry(), seq));
+                        sort(&mut model);
+                    }
+                    Op::Remove(i) => {
+                        cache.remove(&objects[i as usize]);
+                        model.retain(|&(m, _, _)| m != i);
+                    }
+                    Op::SetTime(i, t) => {
+                        objects[i as usize].set_time(t);
+                        if let Some(entry) = model.iter_mut().find(|(m, _, _)| *m == i) {
+                            seq += 1;
+                            *entry = (i, objects[i as usize].expiry(), seq);
+                            sort(&mut model);
+                        }
+                    }
+                    Op::Flush(tm) => {
+                        let flushed: Vec<u8> = cache.flush(tm).iter().map(|s| s.id().as_slice()[0] - 1).collect();
+                        let expected: Vec<u8> = model
+                            .iter()
+                            .filter(|&&(_, e, _)| tm == 0 || e.has_passed(tm))
+                            .map(|&(m, _, _)| m)
+                            .collect();
+                        model.retain(|&(_, e, _)| !(tm == 0 || e.has_passed(tm)));
+                        prop_assert_eq!(flushed, expected);
+                    }
+                    Op::Size(n) => {
+                        cache.set_size(n);
+                        size = n;
+                    }
+                }
+                let order: Vec<u8> = cache.sessions_in_order().iter().map(|s| s.id().as_slice()[0] - 1).collect();
+                let expected: Vec<u8> = model.iter().map(|&(m, _, _)| m).collect();
+                prop_assert_eq!(order, expected);
+                prop_assert_eq!(cache.len(), model.len());
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod der;
 pub mod resume;
 pub mod session;
+pub mod shard;
 
 pub use cache::{Cache, Stats};
 pub use session::Session;
