@@ -290,15 +290,16 @@ impl Cache {
         let mut added = Added::default();
         let placed = {
             let mut shard = shared.shard(&key).write();
-            let count = if shard.holds(&key, session) {
-                None
-            } else if shard.contains(&key) {
-                added.replaced = shard.remove(&key);
-                shard.insert(key, Arc::clone(session));
-                Some(shared.count.load(Ordering::Relaxed))
-            } else {
-                shard.insert(key, Arc::clone(session));
-                Some(shared.count.fetch_add(1, Ordering::Relaxed) + 1)
+            let (slot, count) = match shard.find(&key) {
+                Some(i) if shard.session_at(i).is_some_and(|s| Arc::ptr_eq(s, session)) => (i, None),
+                Some(i) => {
+                    added.replaced = shard.remove_at(i);
+                    (shard.insert(key, Arc::clone(session)), Some(shared.count.load(Ordering::Relaxed)))
+                }
+                None => {
+                    let n = shared.count.fetch_add(1, Ordering::Relaxed) + 1;
+                    (shard.insert(key, Arc::clone(session)), Some(n))
+                }
             };
             added.inserted = count.is_some();
             // The common case places the session at once; when the add must evict first, the
@@ -306,7 +307,7 @@ impl Cache {
             let must_evict = count.is_some_and(|n| size > 0 && n as u64 >= size as u64);
             if !must_evict {
                 let place = shared.take_place(expiry);
-                shard.place(&key, place);
+                shard.place_at(slot, place);
             }
             !must_evict
         };

@@ -65,7 +65,8 @@ impl Shard {
         &mut self.slots[i as usize]
     }
 
-    fn find(&self, key: &Key) -> Option<u32> {
+    /// The slot holding `key`.
+    pub fn find(&self, key: &Key) -> Option<u32> {
         self.index.find(hash(key), |&i| self.slots[i as usize].key == *key).copied()
     }
 
@@ -83,8 +84,14 @@ impl Shard {
         self.get(key).is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), session))
     }
 
-    /// Stores `session` under `key` (which must be absent), not yet in the expiry order.
-    pub fn insert(&mut self, key: Key, session: Arc<Session>) {
+    /// The session in slot `i`.
+    pub fn session_at(&self, i: u32) -> Option<&Arc<Session>> {
+        self.slot(i).session.as_ref()
+    }
+
+    /// Stores `session` under `key` (which must be absent), not yet in the expiry order;
+    /// returns its slot.
+    pub fn insert(&mut self, key: Key, session: Arc<Session>) -> u32 {
         let slot = Slot { key, session: Some(session), place: None, prev: NIL, next: NIL };
         let i = match self.free {
             Some(i) => {
@@ -102,13 +109,20 @@ impl Shard {
         };
         let slots = &self.slots;
         self.index.insert_unique(hash(&key), i, |&j| hash(&slots[j as usize].key));
+        i
     }
 
     /// Takes the session stored under `key` out of the shard.
     pub fn remove(&mut self, key: &Key) -> Option<Arc<Session>> {
         let i = self.find(key)?;
+        self.remove_at(i)
+    }
+
+    /// Takes the session in slot `i` out of the shard.
+    pub fn remove_at(&mut self, i: u32) -> Option<Arc<Session>> {
         self.unlink(i);
-        if let Ok(entry) = self.index.find_entry(hash(key), |&j| j == i) {
+        let key = self.slot(i).key;
+        if let Ok(entry) = self.index.find_entry(hash(&key), |&j| j == i) {
             entry.remove();
         }
         let free_next = self.free.unwrap_or(NIL);
@@ -122,7 +136,13 @@ impl Shard {
     /// Puts the session stored under `key` at `place` in the expiry order (moving it if it was
     /// placed). Places must be handed out in increasing order within an expiry time.
     pub fn place(&mut self, key: &Key, place: Place) {
-        let Some(i) = self.find(key) else { return };
+        if let Some(i) = self.find(key) {
+            self.place_at(i, place);
+        }
+    }
+
+    /// `place` for slot `i`.
+    pub fn place_at(&mut self, i: u32, place: Place) {
         self.unlink(i);
         let bits = place >> SEQ_BITS;
         let list = self.order.entry(bits).or_insert(List { head: NIL, tail: NIL });
