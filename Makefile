@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: bench libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: valgrind bench libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -39,6 +39,7 @@ test: deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-header
 	$(MAKE) --no-print-directory libssl
+	$(MAKE) --no-print-directory valgrind
 	$(MAKE) --no-print-directory ctest
 
 lint:
@@ -54,6 +55,18 @@ ctest-ours: debuglib certs $(CTEST_OURS)
 
 ctest-openssl: certs $(CTEST_OPENSSL)
 	@./ctests/run.sh $(CTEST_OPENSSL)
+
+# The C tests against the release library, without sanitizers, under valgrind's leak checker
+# (the stress test runs shorter there: valgrind serialises threads).
+CTEST_VALGRIND := $(patsubst ctests/%.c,$(BUILD)/ctests/valgrind/%,$(CTEST_SRC))
+valgrind: lib certs $(CTEST_VALGRIND)
+	@STRESS_SECONDS=1 ./ctests/run.sh $(foreach t,$(CTEST_VALGRIND),"valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --suppressions=ctests/valgrind.supp $(t)")
+
+$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ $(LINK_OURS_RELEASE)
+
+$(RELEASE)/libsesscache.so: lib
 
 # The test PKI (a CA and a localhost server certificate), made with the openssl command.
 certs:
