@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: valgrind bench libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: fuzz-smoke valgrind bench libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -67,6 +67,10 @@ $(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h include/
 	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ $(LINK_OURS_RELEASE)
 
 $(RELEASE)/libsesscache.so: lib
+
+# Each fuzz target for 60 s (cargo fuzz on the stable toolchain, libFuzzer).
+fuzz-smoke:
+	@./tools/fuzz_smoke.sh 60
 
 # The test PKI (a CA and a localhost server certificate), made with the openssl command.
 certs:
