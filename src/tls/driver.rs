@@ -590,7 +590,8 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
 
 /// `SSL_pending`: plaintext bytes already decrypted and not yet read.
 pub fn pending(ssl: &Ssl) -> c_int {
-    let mut io = ssl.io.lock();
+    // Inside a callback of this connection's own rustls call, nothing can be pending yet.
+    let Some(mut io) = ssl.io.try_lock() else { return 0 };
     let Some(conn) = io.conn.as_mut() else {
         return 0;
     };
@@ -605,7 +606,9 @@ pub fn pending(ssl: &Ssl) -> c_int {
 
 /// `SSL_get_error`'s input: the last call's outcome.
 pub fn last_error(ssl: &Ssl) -> LastError {
-    ssl.io.lock().last
+    // A callback running inside a rustls call on this connection finds the I/O state held:
+    // it gets "no error yet" instead of waiting on itself.
+    ssl.io.try_lock().map_or(LastError::None, |io| io.last)
 }
 
 /// Forgets the connection (`SSL_clear`).
