@@ -12,8 +12,8 @@ mkdir -p "$out"
 native=$(cd "$root" && cargo rustc --release --features libcrypto-errors --target-dir "$target" --lib \
     --crate-type staticlib -- --print native-static-libs 2>&1 | sed -n 's/.*native-static-libs: //p' | tail -n 1)
 archive=$target/release/libsesscache.a
-system_libssl=$(ldconfig -p | awk '/libssl\.so\.3 / && /x86-64|x86_64|aarch64/ { print $NF; exit }')
-[ -n "$system_libssl" ] || system_libssl=$(ldconfig -p | awk '/libssl\.so\.3 / { print $NF; exit }')
+# (awk reads all of its input: an early exit would end ldconfig with SIGPIPE under pipefail.)
+system_libssl=$(ldconfig -p | awk '/libssl\.so\.3 / && !found { print $NF; found = 1 }')
 nm -g --defined-only "$archive" 2>/dev/null | awk '$2 == "T" { print $3 }' | sort -u >"$out/ours.txt"
 nm -D --defined-only "$system_libssl" | awk '{ print $3 }' | sed 's/@.*//' | sort -u >"$out/openssl.txt"
 comm -12 "$out/ours.txt" "$out/openssl.txt" >"$out/exported.txt"
