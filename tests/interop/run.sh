@@ -17,11 +17,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check "description" command...
+check() { # check "description" command...  (a second attempt absorbs a slow machine's timing)
     local what=$1
     shift
     if "$@" >"$tmp/out" 2>&1; then
         echo "ok   $what"
+        pass=$((pass + 1))
+    elif "$@" >"$tmp/out" 2>&1; then
+        echo "ok   $what (on the second attempt)"
         pass=$((pass + 1))
     else
         echo "FAIL $what"
@@ -77,9 +80,9 @@ sess_in_tls13() { # TLS 1.3: s_client -reconnect leaves before the tickets arriv
     local port
     port=$(free_port)
     start_server "$port"
-    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_out "$tmp/sess13.pem" 2>/dev/null \
+    (sleep 2; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_out "$tmp/sess13.pem" 2>/dev/null \
         | grep -E '^(New|Reused),' | tee "$tmp/first"
-    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_in "$tmp/sess13.pem" 2>/dev/null \
+    (sleep 2; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" -sess_in "$tmp/sess13.pem" 2>/dev/null \
         | grep -E '^(New|Reused),' | tee "$tmp/second"
     grep -q '^New, TLSv1.3' "$tmp/first" && grep -q '^Reused, TLSv1.3' "$tmp/second"
 }
@@ -106,9 +109,9 @@ mixed_fleet() { # mixed_fleet FIRST SECOND [--tls12]
     SERVER=$second start_server "$p2" --store "$store" "$@"
     local sargs=()
     [ "${1:-}" = --tls12 ] && sargs=(-tls1_2 -no_ticket)
-    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p1" "${sargs[@]}" -sess_out "$store/s.pem" \
+    (sleep 2; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p1" "${sargs[@]}" -sess_out "$store/s.pem" \
         2>/dev/null | grep -E '^(New|Reused),' | tee "$tmp/first"
-    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p2" "${sargs[@]}" -sess_in "$store/s.pem" \
+    (sleep 2; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$p2" "${sargs[@]}" -sess_in "$store/s.pem" \
         2>/dev/null | grep -E '^(New|Reused),' | tee "$tmp/second"
     grep -q '^New,' "$tmp/first" && grep -q '^Reused,' "$tmp/second"
 }
@@ -119,7 +122,7 @@ sess_id_agrees() { # sess_id_agrees [--tls12]
     mkdir -p "$store"
     port=$(free_port)
     start_server "$port" --store "$store" "$@"
-    (sleep 1; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" >/dev/null 2>&1
+    (sleep 2; echo GET) | timeout 15 openssl s_client -connect "127.0.0.1:$port" >/dev/null 2>&1
     local n=0
     for f in "$store"/*.der; do
         [ -f "$f" ] || continue
