@@ -12,7 +12,7 @@ CSTD      := -std=c11 -Wall -Wextra -Werror -g -O1
 SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CTEST_SRC := $(sort $(wildcard ctests/test_*.c))
 # Tests of sesscache-only behaviour (NULL arguments crash OpenSSL): not built against OpenSSL.
-SESSCACHE_ONLY := ctests/test_null_args.c ctests/test_stress.c
+SESSCACHE_ONLY := ctests/test_null_args.c ctests/test_stress.c ctests/test_checked.c
 CTEST_OURS    := $(patsubst ctests/%.c,$(BUILD)/ctests/sesscache/%,$(CTEST_SRC))
 CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(SESSCACHE_ONLY),$(CTEST_SRC)))
 

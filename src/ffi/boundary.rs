@@ -9,12 +9,16 @@ use crate::core::Session;
 
 /// Runs `$body`; if it panics, returns `$fail` instead of unwinding into C.
 macro_rules! ffi_boundary {
-    ($fail:expr, $body:block) => {
+    ($fail:expr, $body:block) => {{
+        if $crate::ffi::checked::enabled() {
+            fn here() {}
+            $crate::ffi::checked::enter(::std::any::type_name_of_val(&here));
+        }
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
             Ok(v) => v,
             Err(_) => $fail,
         }
-    };
+    }};
 }
 pub(crate) use ffi_boundary;
 
@@ -117,8 +121,44 @@ pub fn as_c<T, C>(a: &Arc<T>) -> *mut C {
 /// # Safety
 /// `p` is NULL or a live session pointer.
 pub unsafe fn session(p: *const SSL_SESSION) -> Option<Borrowed<Session>> {
+    if !super::checked::usable(p) {
+        return None;
+    }
     // SAFETY: forwarded to the caller.
     unsafe { borrow::<Session, SSL_SESSION>(p) }
+}
+
+/// Hands C a reference to a session (counted in checked mode).
+pub fn session_to_c(s: Arc<Session>) -> *mut SSL_SESSION {
+    let p = into_c::<Session, SSL_SESSION>(s);
+    super::checked::gave(p);
+    p
+}
+
+/// Takes back one reference C held; `None` when checked mode refused it (a double free or an
+/// underflow, reported) or kept the session in quarantine.
+///
+/// # Safety
+/// As for [`take`]; in checked mode `p` may also be a handle C already gave back.
+pub unsafe fn session_from_c(p: *const SSL_SESSION) -> Option<Arc<Session>> {
+    if p.is_null() {
+        return None;
+    }
+    if super::checked::enabled() {
+        // SAFETY: a quarantined or registered handle is still live memory.
+        let strong = match unsafe { borrow::<Session, SSL_SESSION>(p) } {
+            Some(b) => Arc::strong_count(&b),
+            None => return None,
+        };
+        // SAFETY: forwarded; `take` runs at most once, here or below.
+        let proceed =
+            super::checked::took_back(p, strong, || unsafe { take::<Session, SSL_SESSION>(p) }.expect("non-NULL"));
+        if !proceed {
+            return None;
+        }
+    }
+    // SAFETY: forwarded to the caller.
+    unsafe { take::<Session, SSL_SESSION>(p) }
 }
 
 /// A byte slice from a C pointer and length; an empty slice for length 0 (even with NULL).

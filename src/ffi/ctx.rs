@@ -163,11 +163,11 @@ impl Hooks for CHooks {
     fn new_session(&self, s: &Arc<Session>) {
         let Some(cb) = self.cbs.new else { return };
         // The callback gets a reference of its own; returning 0 hands it back.
-        let p = into_c::<Session, SSL_SESSION>(Arc::clone(s));
+        let p = super::boundary::session_to_c(Arc::clone(s));
         // SAFETY: the application installed `cb` with this signature; `p` is live.
         if unsafe { cb(self.ssl, p) } == 0 {
             // SAFETY: `p` carries the reference made above.
-            drop(unsafe { take::<Session, SSL_SESSION>(p) });
+            drop(unsafe { super::boundary::session_from_c(p) });
         }
     }
 
@@ -176,14 +176,21 @@ impl Hooks for CHooks {
         let mut copy: c_int = 1;
         // SAFETY: `cb` has this signature; `id` outlives the call; `copy` is a valid int.
         let p = unsafe { cb(self.ssl, id.as_ptr(), id.len() as c_int, &mut copy) };
-        if copy != 0 {
+        let found = if copy != 0 {
             // The application keeps its reference; take one of ours.
             // SAFETY: a non-NULL result is a live session.
             unsafe { session(p) }.map(|b| Arc::clone(&b))
         } else {
             // SAFETY: with copy = 0 the application hands its reference over.
-            unsafe { take::<Session, SSL_SESSION>(p) }
+            unsafe { super::boundary::session_from_c(p) }
+        };
+        if super::checked::enabled()
+            && let Some(s) = &found
+            && s.id().as_slice() != id
+        {
+            super::checked::report("get_session_cb returned a session whose id differs from the one asked for");
         }
+        found
     }
 
     fn session_removed(&self, s: &Arc<Session>) {

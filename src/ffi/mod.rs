@@ -4,6 +4,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 pub mod boundary;
+pub mod checked;
 pub mod cipher;
 pub mod conn;
 pub mod ctx;

@@ -4,7 +4,7 @@
 use libc::{FILE, c_char, c_int, c_void};
 use pem_rfc7468::LineEnding;
 
-use super::boundary::{SSL_SESSION, ffi_boundary, into_c, session, try_ref};
+use super::boundary::{SSL_SESSION, ffi_boundary, session, try_ref};
 use super::err::{self, LIB_PEM, reason};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn PEM_read_SSL_SESSION(
                 existing
             }
             None => {
-                let p = into_c(Session::from_fields(fields));
+                let p = super::boundary::session_to_c(Session::from_fields(fields));
                 if !x.is_null() {
                     // SAFETY: `x` is writable per the caller.
                     unsafe { *x = p };

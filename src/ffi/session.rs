@@ -6,7 +6,7 @@
 use libc::{c_int, c_long, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{SSL_SESSION, bytes, ffi_boundary, into_c, session, take, try_ref, write_out};
+use super::boundary::{SSL_SESSION, bytes, ffi_boundary, session, session_from_c, session_to_c, try_ref, write_out};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
@@ -14,7 +14,7 @@ use crate::core::session::Session;
 /// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), { into_c(Session::new(SystemClock.now())) })
+    ffi_boundary!(std::ptr::null_mut(), { session_to_c(Session::new(SystemClock.now())) })
 }
 
 /// Adds a reference: 1, or 0 for NULL.
@@ -27,6 +27,7 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(ses) }, 0);
         std::mem::forget(Arc::clone(&s));
+        super::checked::gave(ses);
         1
     })
 }
@@ -39,7 +40,7 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
 pub unsafe extern "C" fn SSL_SESSION_free(ses: *mut SSL_SESSION) {
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
-        drop(unsafe { take::<Session, SSL_SESSION>(ses) });
+        drop(unsafe { session_from_c(ses) });
     })
 }
 
@@ -53,7 +54,7 @@ pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SE
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { session(src) }, std::ptr::null_mut());
-        into_c(s.dup())
+        session_to_c(s.dup())
     })
 }
 
@@ -90,6 +91,9 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_
         let s = try_ref!(unsafe { session(s) }, 0);
         // SAFETY: forwarded to the caller.
         let id = try_ref!(unsafe { bytes(sid, sid_len as usize) }, 0);
+        if super::checked::enabled() && s.is_cached() {
+            super::checked::report("SSL_SESSION_set1_id on a session that sits in a cache (it stays under its old id)");
+        }
         s.set_id(id) as c_int
     })
 }
@@ -310,7 +314,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
                 existing
             }
             None => {
-                let p = into_c(Session::from_fields(fields));
+                let p = session_to_c(Session::from_fields(fields));
                 if !a.is_null() {
                     // SAFETY: `a` is non-NULL and writable per the caller.
                     unsafe { *a = p };

@@ -458,7 +458,7 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state.lock().session.clone().map_or(std::ptr::null_mut(), into_c)
+        s.state.lock().session.clone().map_or(std::ptr::null_mut(), super::boundary::session_to_c)
     })
 }
 
