@@ -40,6 +40,7 @@ test: deps
 	$(MAKE) --no-print-directory check-header
 	$(MAKE) --no-print-directory libssl
 	$(MAKE) --no-print-directory valgrind
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory ctest
 
 lint:
