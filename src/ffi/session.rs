@@ -65,18 +65,31 @@ pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SE
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
-    ffi_boundary!(std::ptr::null(), {
+    // SAFETY: forwarded to the caller.
+    ffi_boundary!(std::ptr::null(), { unsafe { short_field(s, len, |f| &f.id) } })
+}
+
+/// A pointer to one of the session's inline byte fields (valid while the session lives), its
+/// length written to `len`; NULL and length 0 for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `len` is NULL or writable.
+unsafe fn short_field<const N: usize>(
+    s: *const SSL_SESSION,
+    len: *mut c_uint,
+    field: impl FnOnce(&crate::core::session::SessionFields) -> &crate::core::session::ShortBytes<N>,
+) -> *const c_uchar {
+    // SAFETY: forwarded to the caller.
+    let Some(s) = (unsafe { session(s) }) else {
         // SAFETY: forwarded to the caller.
-        let Some(s) = (unsafe { session(s) }) else {
-            // SAFETY: forwarded to the caller.
-            unsafe { write_out(len, 0) };
-            return std::ptr::null();
-        };
-        let f = s.read();
-        // SAFETY: forwarded to the caller.
-        unsafe { write_out(len, f.id.as_slice().len() as c_uint) };
-        f.id.buffer().as_ptr()
-    })
+        unsafe { write_out(len, 0) };
+        return std::ptr::null();
+    };
+    let f = s.read();
+    let bytes = field(&f);
+    // SAFETY: forwarded to the caller.
+    unsafe { write_out(len, bytes.as_slice().len() as c_uint) };
+    bytes.buffer().as_ptr()
 }
 
 /// Sets the session id: 1, or 0 if longer than 32 bytes (or NULL). A cached session keeps the
@@ -104,18 +117,8 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get0_id_context(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
-    ffi_boundary!(std::ptr::null(), {
-        // SAFETY: forwarded to the caller.
-        let Some(s) = (unsafe { session(s) }) else {
-            // SAFETY: forwarded to the caller.
-            unsafe { write_out(len, 0) };
-            return std::ptr::null();
-        };
-        let f = s.read();
-        // SAFETY: forwarded to the caller.
-        unsafe { write_out(len, f.sid_ctx.as_slice().len() as c_uint) };
-        f.sid_ctx.buffer().as_ptr()
-    })
+    // SAFETY: forwarded to the caller.
+    ffi_boundary!(std::ptr::null(), { unsafe { short_field(s, len, |f| &f.sid_ctx) } })
 }
 
 /// Sets the session id context: 1, or 0 if longer than 32 bytes (or NULL).

@@ -343,7 +343,7 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
     for ticket in client {
         // OpenSSL's client id for a TLS 1.3 ticket is SHA-256 of the ticket.
         let facts = hooks::ticket_facts(&ticket);
-        let id = facts.as_ref().map_or_else(hooks_random_id, |(t, _, _)| sha256(t));
+        let id = facts.as_ref().map_or_else(|| hooks::random_id().to_vec(), |(t, _, _)| sha256(t));
         let s = ssl.next_ticket_session(TLS1_3_VERSION, &id);
         s.update(|f| {
             f.cipher = suite;
@@ -364,12 +364,6 @@ fn sha256(data: &[u8]) -> Vec<u8> {
         Some(s) => s.common.hash_provider.hash(data).as_ref().to_vec(),
         None => Vec::new(),
     }
-}
-
-fn hooks_random_id() -> Vec<u8> {
-    let mut id = vec![0u8; 32];
-    let _ = config::provider().secure_random.fill(&mut id);
-    id
 }
 
 /// Calls the application for each event; no connection lock is held here.

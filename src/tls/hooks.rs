@@ -122,7 +122,8 @@ pub enum ClientValue {
     Tls13(Mutex<Option<Tls13ClientSessionValue>>),
 }
 
-fn random_id() -> [u8; 32] {
+/// A fresh random 32-byte session id.
+pub(crate) fn random_id() -> [u8; 32] {
     let mut id = [0u8; 32];
     // A failing system RNG leaves a zero id, which still works as a unique-enough key only
     // for one session; ring's RNG does not fail on Linux.
