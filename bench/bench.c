@@ -316,6 +316,19 @@ static void bench_handshakes(const char *name, int tls13, int resume, int extern
     SSL_CTX_free(cctx);
 }
 
+/* BENCH_ONLY=key runs only the measurements whose key (first argument of RUN) contains it. */
+static int wanted(const char *name)
+{
+    const char *only = getenv("BENCH_ONLY");
+    return only == NULL || strstr(name, only) != NULL;
+}
+
+#define RUN(name, call)      \
+    do {                     \
+        if (wanted(name))    \
+            call;            \
+    } while (0)
+
 int main(int argc, char **argv)
 {
     if (argc > 2 && strcmp(argv[1], "mem") == 0) {
@@ -324,28 +337,28 @@ int main(int argc, char **argv)
         return 0;
     }
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
-    long big = quick ? 100000 : 1000000, hs = quick ? 50 : 400;
-    BEST_OF(bench_add("add 20480 new sessions (size 20480, same timeout)", 20480, 20480, 0));
-    BEST_OF(bench_add("add 20480 new sessions (size 20480, mixed timeouts)", 20480, 20480, 1));
-    bench_add(quick ? "add 100000 new sessions (size 0, same timeout)" : "add 1000000 new sessions (size 0, same timeout)",
-              big, 0, 0);
-    bench_add(quick ? "add 100000 new sessions (size 0, mixed timeouts)" : "add 1000000 new sessions (size 0, mixed timeouts)",
-              big, 0, 1);
-    BEST_OF(bench_lookup("lookup hit, 1 thread", 20480, quick ? 20 : 100, 1, 0));
-    BEST_OF(bench_lookup("lookup miss, 1 thread", 20480, quick ? 20 : 100, 1, 1));
-    BEST_OF(bench_lookup("lookup hit, 2 threads", 20480, quick ? 20 : 100, 2, 0));
-    BEST_OF(bench_lookup("lookup miss, 2 threads", 20480, quick ? 20 : 100, 2, 1));
-    BEST_OF(bench_remove("remove 20480 sessions", 20480));
-    BEST_OF(bench_flush("flush 1% expired of 20480 (per removed)", 20480, 1));
-    BEST_OF(bench_flush("flush 10% expired of 20480 (per removed)", 20480, 10));
-    BEST_OF(bench_flush("flush 100% expired of 20480 (per removed)", 20480, 100));
-    BEST_OF(bench_flush(quick ? "flush 1% expired of 100000 (per removed)" : "flush 1% expired of 1000000 (per removed)", big, 1));
-    BEST_OF(bench_flush(quick ? "flush 10% expired of 100000 (per removed)" : "flush 10% expired of 1000000 (per removed)", big, 10));
-    BEST_OF(bench_flush(quick ? "flush 100% expired of 100000 (per removed)" : "flush 100% expired of 1000000 (per removed)", big, 100));
-    bench_handshakes("TLS 1.2 full handshake", 0, 0, 0, hs);
-    bench_handshakes("TLS 1.2 resumed (internal cache)", 0, 1, 0, hs);
-    bench_handshakes("TLS 1.2 resumed (get callback, d2i)", 0, 1, 1, hs);
-    bench_handshakes("TLS 1.3 resumed (internal cache)", 1, 1, 0, hs);
-    bench_handshakes("TLS 1.3 resumed (get callback, d2i)", 1, 1, 1, hs);
+    long big = quick ? 100000 : 1000000, hs = quick ? 50 : 400, rounds = quick ? 20 : 100;
+    char name[128];
+#define BIG(text) (snprintf(name, sizeof name, text, big), name)
+    RUN("add 20480 same", BEST_OF(bench_add("add 20480 new sessions (size 20480, same timeout)", 20480, 20480, 0)));
+    RUN("add 20480 mixed", BEST_OF(bench_add("add 20480 new sessions (size 20480, mixed timeouts)", 20480, 20480, 1)));
+    RUN("add big same", bench_add(BIG("add %ld new sessions (size 0, same timeout)"), big, 0, 0));
+    RUN("add big mixed", bench_add(BIG("add %ld new sessions (size 0, mixed timeouts)"), big, 0, 1));
+    RUN("lookup hit 1", BEST_OF(bench_lookup("lookup hit, 1 thread", 20480, rounds, 1, 0)));
+    RUN("lookup miss 1", BEST_OF(bench_lookup("lookup miss, 1 thread", 20480, rounds, 1, 1)));
+    RUN("lookup hit 2", BEST_OF(bench_lookup("lookup hit, 2 threads", 20480, rounds, 2, 0)));
+    RUN("lookup miss 2", BEST_OF(bench_lookup("lookup miss, 2 threads", 20480, rounds, 2, 1)));
+    RUN("remove", BEST_OF(bench_remove("remove 20480 sessions", 20480)));
+    RUN("flush 1% small", BEST_OF(bench_flush("flush 1% expired of 20480 (per removed)", 20480, 1)));
+    RUN("flush 10% small", BEST_OF(bench_flush("flush 10% expired of 20480 (per removed)", 20480, 10)));
+    RUN("flush 100% small", BEST_OF(bench_flush("flush 100% expired of 20480 (per removed)", 20480, 100)));
+    RUN("flush 1% big", BEST_OF(bench_flush(BIG("flush 1%% expired of %ld (per removed)"), big, 1)));
+    RUN("flush 10% big", BEST_OF(bench_flush(BIG("flush 10%% expired of %ld (per removed)"), big, 10)));
+    RUN("flush 100% big", BEST_OF(bench_flush(BIG("flush 100%% expired of %ld (per removed)"), big, 100)));
+    RUN("TLS 1.2 full", bench_handshakes("TLS 1.2 full handshake", 0, 0, 0, hs));
+    RUN("TLS 1.2 resumed internal", bench_handshakes("TLS 1.2 resumed (internal cache)", 0, 1, 0, hs));
+    RUN("TLS 1.2 resumed callback", bench_handshakes("TLS 1.2 resumed (get callback, d2i)", 0, 1, 1, hs));
+    RUN("TLS 1.3 resumed internal", bench_handshakes("TLS 1.3 resumed (internal cache)", 1, 1, 0, hs));
+    RUN("TLS 1.3 resumed callback", bench_handshakes("TLS 1.3 resumed (get callback, d2i)", 1, 1, 1, hs));
     return 0;
 }

@@ -67,6 +67,14 @@ impl Key {
     }
 }
 
+/// Where a cache keeps a session: its shard and slot. A session's holder record keeps it so
+/// that re-sorting finds the slot without a key (the session's id may have changed since).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle {
+    shard: u32,
+    slot: u32,
+}
+
 /// The twelve counters of `SSL_CTX_sess_*` except `number`, as 64-bit atomics.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -152,17 +160,18 @@ impl CacheShared {
         place_of(expiry, self.next_place.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Re-sorts `session`, stored under `key`, after its time or timeout changed.
-    pub(crate) fn reposition(&self, session: &Session, key: &Key) {
+    /// Re-sorts `session`, kept at `at`, after its time or timeout changed.
+    pub(crate) fn reposition(&self, session: &Session, at: Handle) {
         let expiry = session.expiry();
-        let mut shard = self.shard(key).write();
-        if shard.holds(key, session) && shard.is_placed(key) {
+        let Some(shard) = self.shards.get(at.shard as usize) else { return };
+        let mut shard = shard.0.write();
+        if shard.holds_at(at.slot, session) && shard.is_placed_at(at.slot) {
             let place = self.take_place(expiry);
-            shard.place(key, place);
+            shard.place_at(at.slot, place);
         }
     }
 
-    /// Unlinks the session that expires first across all shards.
+    /// Takes out the session that expires first across all shards, marked not resumable.
     fn pop_earliest(&self) -> Option<Arc<Session>> {
         loop {
             let mut best: Option<(Place, usize)> = None;
@@ -182,7 +191,7 @@ impl CacheShared {
             let (_, session) = shard.pop_first()?;
             self.count.fetch_sub(1, Ordering::Relaxed);
             drop(shard);
-            session.remove_holder(&self.weak_self);
+            session.leave_cache(&self.weak_self);
             return Some(session);
         }
     }
@@ -288,8 +297,9 @@ impl Cache {
         let shared = &self.shared;
         let size = self.size();
         let mut added = Added::default();
+        let shard_index = key.shard();
         let placed = {
-            let mut shard = shared.shard(&key).write();
+            let mut shard = shared.shards[shard_index].0.write();
             let (slot, count) = match shard.find(&key) {
                 Some(i) if shard.session_at(i).is_some_and(|s| Arc::ptr_eq(s, session)) => (i, None),
                 Some(i) => {
@@ -309,13 +319,14 @@ impl Cache {
                 let place = shared.take_place(expiry);
                 shard.place_at(slot, place);
             }
-            !must_evict
+            (!must_evict, slot)
         };
+        let (placed, slot) = placed;
         if let Some(old) = &added.replaced {
             old.remove_holder(&shared.weak_self);
         }
         if added.inserted {
-            session.add_holder(shared.weak_self.clone(), key);
+            session.add_holder(shared.weak_self.clone(), Handle { shard: shard_index as u32, slot });
         }
         if placed {
             return added;
@@ -325,14 +336,13 @@ impl Cache {
             let Some(victim) = shared.pop_earliest() else {
                 break;
             };
-            victim.mark_not_resumable();
             Stats::bump(&self.stats.cache_full);
             added.evicted.push(victim);
         }
-        let mut shard = shared.shard(&key).write();
-        if shard.holds(&key, session) && !shard.is_placed(&key) {
+        let mut shard = shared.shards[shard_index].0.write();
+        if shard.holds_at(slot, session) && !shard.is_placed_at(slot) {
             let place = shared.take_place(session.expiry());
-            shard.place(&key, place);
+            shard.place_at(slot, place);
         }
         added
     }
@@ -352,10 +362,14 @@ impl Cache {
             }
             entry
         };
-        if let Some(e) = &entry {
-            e.remove_holder(&self.shared.weak_self);
+        match &entry {
+            Some(e) if Arc::ptr_eq(e, session) => e.leave_cache(&self.shared.weak_self),
+            Some(e) => {
+                e.remove_holder(&self.shared.weak_self);
+                session.mark_not_resumable();
+            }
+            None => session.mark_not_resumable(),
         }
-        session.mark_not_resumable();
         Removed::Done { entry }
     }
 
@@ -372,8 +386,7 @@ impl Cache {
         flushed
             .into_iter()
             .map(|(_, s)| {
-                s.remove_holder(&self.shared.weak_self);
-                s.mark_not_resumable();
+                s.leave_cache(&self.shared.weak_self);
                 s
             })
             .collect()

@@ -193,7 +193,7 @@ pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeEr
     f.version = asn1.ssl_version;
     f.cipher = Some(cipher);
     f.id = id;
-    f.master_key = master_key;
+    f.master_key = master_key.into();
     f.set_lifetime(time, timeout);
     f.update_extra(|e| e.peer_cert = asn1.peer.and_then(|p| p.to_der().ok()));
     f.sid_ctx = sid_ctx;
@@ -227,7 +227,7 @@ mod tests {
         f.cipher = Some(0xc02f);
         f.id = SessionId::new(&[0xab; 32]).unwrap();
         f.sid_ctx = SidCtx::new(b"sid").unwrap();
-        f.master_key = vec![0x11; 48];
+        f.master_key = vec![0x11; 48].into();
         f.set_lifetime(1_700_000_000, 7200);
         f.flags = 1;
         f.kex_group = 0x1d;
@@ -247,7 +247,7 @@ mod tests {
         f.version = 0x0303;
         f.cipher = Some(0xc02f);
         f.id = SessionId::new(&[7; 32]).unwrap();
-        f.master_key = vec![9; 48];
+        f.master_key = vec![9; 48].into();
         let der = encode(&f).unwrap();
         assert_eq!(der.len(), 117);
         let tail = &der[der.len() - 20..];
@@ -313,7 +313,7 @@ mod tests {
         f.version = 0x0200;
         assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::UnsupportedProtocol);
         let mut f = tls12_session();
-        f.master_key = vec![0; 513];
+        f.master_key = vec![0; 513].into();
         assert_eq!(decode(&encode(&f).unwrap(), 0).unwrap_err(), DecodeError::BadLength);
     }
 }

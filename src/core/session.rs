@@ -5,10 +5,10 @@
 //! holds it.
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
 
-use super::cache::{CacheShared, Key};
+use super::cache::{CacheShared, Handle, Key};
 
 /// `SSL_MAX_SSL_SESSION_ID_LENGTH`.
 pub const MAX_ID_LEN: usize = 32;
@@ -141,10 +141,9 @@ pub struct SessionFields {
     pub id: SessionId,
     pub sid_ctx: SidCtx,
     /// TLS 1.2 master secret, or the TLS 1.3 resumption PSK.
-    pub master_key: Vec<u8>,
+    pub master_key: Box<[u8]>,
     pub time: i64,
     pub timeout: i64,
-    expiry: Expiry,
     pub verify_result: i64,
     pub ticket_lifetime_hint: u64,
     pub ticket_age_add: u32,
@@ -166,10 +165,9 @@ impl SessionFields {
             cipher: None,
             id: SessionId::empty(),
             sid_ctx: SidCtx::empty(),
-            master_key: Vec::new(),
+            master_key: Box::default(),
             time: now,
             timeout: NEW_SESSION_TIMEOUT,
-            expiry: Expiry::compute(now, NEW_SESSION_TIMEOUT),
             verify_result: 1,
             ticket_lifetime_hint: 0,
             ticket_age_add: 0,
@@ -182,15 +180,14 @@ impl SessionFields {
         }
     }
 
-    /// Sets time and timeout together and recomputes the expiry.
+    /// Sets time and timeout together.
     pub fn set_lifetime(&mut self, time: i64, timeout: i64) {
         self.time = time;
         self.timeout = timeout;
-        self.expiry = Expiry::compute(time, timeout);
     }
 
     pub fn expiry(&self) -> Expiry {
-        self.expiry
+        Expiry::compute(self.time, self.timeout)
     }
 
     /// The rarer fields (all absent for most sessions).
@@ -217,33 +214,58 @@ impl SessionFields {
 #[derive(Debug)]
 pub struct Session {
     fields: RwLock<SessionFields>,
-    not_resumable: AtomicBool,
-    /// The caches holding this session, each with the key it was stored under.
-    holders: Mutex<Holders>,
+    links: Mutex<Links>,
+}
+
+/// What a session is tied to besides its fields.
+#[derive(Debug, Default)]
+struct Links {
+    /// The caches holding this session, each with where it keeps it.
+    holders: Holders,
     /// What the TLS engine needs to resume this session as a client; opaque here.
-    engine_state: Mutex<Option<EngineState>>,
+    engine_state: Option<EngineState>,
+    /// Removed, flushed or evicted: never to be resumed.
+    not_resumable: bool,
 }
 
 /// Engine-specific resumption state attached to a session (the TLS layer's client values).
 pub type EngineState = Arc<dyn std::any::Any + Send + Sync>;
 
-/// The caches holding a session, each with the key it was stored under. Almost always one, so
-/// the first is kept inline (no allocation per cached session).
+type Holder = (Weak<CacheShared>, Handle);
+
+/// The caches holding a session. Almost always one, so the first is kept inline (no allocation
+/// per cached session) and the rest boxed (one pointer while there are none).
 #[derive(Debug, Default)]
 struct Holders {
-    first: Option<(Weak<CacheShared>, Key)>,
-    more: Vec<(Weak<CacheShared>, Key)>,
+    first: Option<Holder>,
+    // One pointer instead of a `Vec`'s three: this sits in every session.
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<Holder>>>,
 }
 
 impl Holders {
-    fn iter(&self) -> impl Iterator<Item = &(Weak<CacheShared>, Key)> {
-        self.first.iter().chain(self.more.iter())
+    fn iter(&self) -> impl Iterator<Item = &Holder> {
+        self.first.iter().chain(self.more.iter().flat_map(|m| m.iter()))
     }
 
     fn remove(&mut self, cache: &Weak<CacheShared>) {
-        self.more.retain(|(c, _)| c.strong_count() > 0 && !Weak::ptr_eq(c, cache));
-        if self.first.as_ref().is_some_and(|(c, _)| c.strong_count() == 0 || Weak::ptr_eq(c, cache)) {
-            self.first = self.more.pop();
+        let gone = |(c, _): &Holder| c.strong_count() == 0 || Weak::ptr_eq(c, cache);
+        if let Some(more) = &mut self.more {
+            more.retain(|h| !gone(h));
+        }
+        if self.first.as_ref().is_some_and(gone) {
+            self.first = self.more.as_mut().and_then(|m| m.pop());
+        }
+        if self.more.as_ref().is_some_and(|m| m.is_empty()) {
+            self.more = None;
+        }
+    }
+
+    fn add(&mut self, holder: Holder) {
+        if self.first.is_none() {
+            self.first = Some(holder);
+        } else {
+            self.more.get_or_insert_default().push(holder);
         }
     }
 }
@@ -265,12 +287,7 @@ impl Drop for Session {
 impl Session {
     pub fn from_fields(fields: SessionFields) -> Arc<Session> {
         LIVE_SESSIONS.fetch_add(1, Ordering::Relaxed);
-        Arc::new(Session {
-            fields: RwLock::new(fields),
-            not_resumable: AtomicBool::new(false),
-            holders: Mutex::new(Holders::default()),
-            engine_state: Mutex::new(None),
-        })
+        Arc::new(Session { fields: RwLock::new(fields), links: Mutex::new(Links::default()) })
     }
 
     /// `SSL_SESSION_new()` at time `now`.
@@ -281,18 +298,24 @@ impl Session {
     /// `SSL_SESSION_dup`: a deep copy in no cache; it keeps `not_resumable`.
     pub fn dup(&self) -> Arc<Session> {
         let copy = Session::from_fields(self.fields());
-        copy.not_resumable.store(self.is_marked_not_resumable(), Ordering::Relaxed);
-        *copy.engine_state.lock() = self.engine_state();
+        let (engine_state, not_resumable) = {
+            let links = self.links.lock();
+            (links.engine_state.clone(), links.not_resumable)
+        };
+        let mut links = copy.links.lock();
+        links.engine_state = engine_state;
+        links.not_resumable = not_resumable;
+        drop(links);
         copy
     }
 
     /// The engine state attached to this session, if any.
     pub fn engine_state(&self) -> Option<EngineState> {
-        self.engine_state.lock().clone()
+        self.links.lock().engine_state.clone()
     }
 
     pub fn set_engine_state(&self, state: Option<EngineState>) {
-        *self.engine_state.lock() = state;
+        self.links.lock().engine_state = state;
     }
 
     /// The copy libssl makes for each further TLS 1.3 ticket: resumable again.
@@ -336,7 +359,7 @@ impl Session {
     }
 
     pub fn expiry(&self) -> Expiry {
-        self.fields.read().expiry
+        self.fields.read().expiry()
     }
 
     pub fn time(&self) -> i64 {
@@ -398,11 +421,11 @@ impl Session {
 
     /// Marks the session as one that must not be resumed (removed, flushed, evicted).
     pub fn mark_not_resumable(&self) {
-        self.not_resumable.store(true, Ordering::Relaxed);
+        self.links.lock().not_resumable = true;
     }
 
     pub fn is_marked_not_resumable(&self) -> bool {
-        self.not_resumable.load(Ordering::Relaxed)
+        self.links.lock().not_resumable
     }
 
     /// `SSL_SESSION_is_resumable`: not marked, and an id or a ticket to resume with.
@@ -416,29 +439,32 @@ impl Session {
 
     /// Whether some cache holds this session.
     pub fn is_cached(&self) -> bool {
-        self.holders.lock().iter().any(|(c, _)| c.strong_count() > 0)
+        self.links.lock().holders.iter().any(|(c, _)| c.strong_count() > 0)
     }
 
-    pub(crate) fn add_holder(&self, cache: Weak<CacheShared>, key: Key) {
-        let mut holders = self.holders.lock();
+    pub(crate) fn add_holder(&self, cache: Weak<CacheShared>, at: Handle) {
+        let holders = &mut self.links.lock().holders;
         holders.remove(&cache);
-        if holders.first.is_none() {
-            holders.first = Some((cache, key));
-        } else {
-            holders.more.push((cache, key));
-        }
+        holders.add((cache, at));
     }
 
     pub(crate) fn remove_holder(&self, cache: &Weak<CacheShared>) {
-        self.holders.lock().remove(cache);
+        self.links.lock().holders.remove(cache);
+    }
+
+    /// The session left `cache` for good (removed, flushed, evicted): never resumed again.
+    pub(crate) fn leave_cache(&self, cache: &Weak<CacheShared>) {
+        let mut links = self.links.lock();
+        links.holders.remove(cache);
+        links.not_resumable = true;
     }
 
     fn reposition_in_holders(self: &Session) {
         // Copy the list out: repositioning takes shard locks, never under the holder lock.
-        let holders: Vec<(Weak<CacheShared>, Key)> = self.holders.lock().iter().cloned().collect();
-        for (cache, key) in holders {
+        let holders: Vec<Holder> = self.links.lock().holders.iter().cloned().collect();
+        for (cache, at) in holders {
             if let Some(cache) = cache.upgrade() {
-                cache.reposition(self, &key);
+                cache.reposition(self, at);
             }
         }
     }

@@ -2,6 +2,9 @@
 //! order as a list per expiry time (in placing order) under an ordered map of expiry times.
 //! Placing and unlinking are O(1) once the expiry time has its list, which is the usual case:
 //! sessions of one context mostly share their timeout and arrive in time order.
+//!
+//! Keys live in an array of their own: a lookup reads the index and one key, so the memory a
+//! lookup touches is small and dense; the rest of a slot is read only when the shard changes.
 
 use hashbrown::HashTable;
 use std::collections::BTreeMap;
@@ -17,6 +20,8 @@ const NIL: u32 = u32::MAX;
 pub type Place = u128;
 
 const SEQ_BITS: u32 = 63;
+/// The place of a session that is not in the expiry order (placing numbers never reach it).
+const UNPLACED: Place = Place::MAX;
 
 pub fn place_of(expiry: Expiry, seq: u64) -> Place {
     (expiry.order_bits() << SEQ_BITS) | u128::from(seq & ((1 << SEQ_BITS) - 1))
@@ -26,12 +31,12 @@ fn expiry_of(place: Place) -> Expiry {
     Expiry::from_order_bits(place >> SEQ_BITS)
 }
 
-struct Slot {
-    key: Key,
+/// Everything of a slot but its key.
+struct Link {
     /// `None` for a free slot.
     session: Option<Arc<Session>>,
-    /// `Some` while linked into the expiry order.
-    place: Option<Place>,
+    /// `UNPLACED` unless linked into the expiry order.
+    place: Place,
     prev: u32,
     next: u32,
 }
@@ -45,103 +50,102 @@ struct List {
 #[derive(Default)]
 pub struct Shard {
     index: HashTable<u32>,
-    slots: Vec<Slot>,
+    keys: Vec<Key>,
+    links: Vec<Link>,
     /// Free slots, linked through `next`.
     free: Option<u32>,
     /// Expiry order bits → the sessions with that expiry, earliest placed first.
     order: BTreeMap<u128, List>,
 }
 
-fn hash(key: &Key) -> u64 {
-    key.hash_value()
-}
-
 impl Shard {
-    fn slot(&self, i: u32) -> &Slot {
-        &self.slots[i as usize]
+    fn link(&self, i: u32) -> &Link {
+        &self.links[i as usize]
     }
 
-    fn slot_mut(&mut self, i: u32) -> &mut Slot {
-        &mut self.slots[i as usize]
+    fn link_mut(&mut self, i: u32) -> &mut Link {
+        &mut self.links[i as usize]
     }
 
     /// The slot holding `key`.
     pub fn find(&self, key: &Key) -> Option<u32> {
-        self.index.find(hash(key), |&i| self.slots[i as usize].key == *key).copied()
+        self.index.find(key.hash_value(), |&i| self.keys[i as usize] == *key).copied()
     }
 
     /// The session stored under `key`.
     pub fn get(&self, key: &Key) -> Option<&Arc<Session>> {
-        self.find(key).and_then(|i| self.slot(i).session.as_ref())
+        self.find(key).and_then(|i| self.link(i).session.as_ref())
     }
 
     pub fn contains(&self, key: &Key) -> bool {
         self.find(key).is_some()
     }
 
-    /// Whether `session` itself is stored under `key` (not another object with that key).
-    pub fn holds(&self, key: &Key, session: &Session) -> bool {
-        self.get(key).is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), session))
-    }
-
     /// The session in slot `i`.
     pub fn session_at(&self, i: u32) -> Option<&Arc<Session>> {
-        self.slot(i).session.as_ref()
+        self.links.get(i as usize).and_then(|l| l.session.as_ref())
+    }
+
+    /// Whether slot `i` holds `session` itself.
+    pub fn holds_at(&self, i: u32, session: &Session) -> bool {
+        self.session_at(i).is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), session))
     }
 
     /// Stores `session` under `key` (which must be absent), not yet in the expiry order;
     /// returns its slot.
     pub fn insert(&mut self, key: Key, session: Arc<Session>) -> u32 {
-        let slot = Slot { key, session: Some(session), place: None, prev: NIL, next: NIL };
+        let link = Link { session: Some(session), place: UNPLACED, prev: NIL, next: NIL };
         let i = match self.free {
             Some(i) => {
-                self.free = match self.slot(i).next {
+                self.free = match self.link(i).next {
                     NIL => None,
                     n => Some(n),
                 };
-                self.slots[i as usize] = slot;
+                self.keys[i as usize] = key;
+                self.links[i as usize] = link;
                 i
             }
             None => {
-                self.slots.push(slot);
-                (self.slots.len() - 1) as u32
+                self.keys.push(key);
+                self.links.push(link);
+                (self.links.len() - 1) as u32
             }
         };
-        let slots = &self.slots;
-        self.index.insert_unique(hash(&key), i, |&j| hash(&slots[j as usize].key));
+        let keys = &self.keys;
+        self.index.insert_unique(key.hash_value(), i, |&j| keys[j as usize].hash_value());
         i
     }
 
     /// Takes the session stored under `key` out of the shard.
     pub fn remove(&mut self, key: &Key) -> Option<Arc<Session>> {
-        let i = self.find(key)?;
-        self.remove_at(i)
+        let keys = &self.keys;
+        let entry = self.index.find_entry(key.hash_value(), |&i| keys[i as usize] == *key).ok()?;
+        let (i, _) = entry.remove();
+        self.release(i)
     }
 
     /// Takes the session in slot `i` out of the shard.
     pub fn remove_at(&mut self, i: u32) -> Option<Arc<Session>> {
-        self.unlink(i);
-        let key = self.slot(i).key;
-        if let Ok(entry) = self.index.find_entry(hash(&key), |&j| j == i) {
+        let hash = self.keys[i as usize].hash_value();
+        if let Ok(entry) = self.index.find_entry(hash, |&j| j == i) {
             entry.remove();
         }
+        self.release(i)
+    }
+
+    /// Unlinks slot `i` (already out of the index) and frees it.
+    fn release(&mut self, i: u32) -> Option<Arc<Session>> {
+        self.unlink(i);
         let free_next = self.free.unwrap_or(NIL);
-        let slot = self.slot_mut(i);
-        let session = slot.session.take();
-        slot.next = free_next;
+        let link = self.link_mut(i);
+        let session = link.session.take();
+        link.next = free_next;
         self.free = Some(i);
         session
     }
 
-    /// Puts the session stored under `key` at `place` in the expiry order (moving it if it was
-    /// placed). Places must be handed out in increasing order within an expiry time.
-    pub fn place(&mut self, key: &Key, place: Place) {
-        if let Some(i) = self.find(key) {
-            self.place_at(i, place);
-        }
-    }
-
-    /// `place` for slot `i`.
+    /// Puts slot `i` at `place` in the expiry order (moving it if it was placed). Places must be
+    /// handed out in increasing order within an expiry time.
     pub fn place_at(&mut self, i: u32, place: Place) {
         self.unlink(i);
         let bits = place >> SEQ_BITS;
@@ -150,63 +154,65 @@ impl Shard {
         list.tail = i;
         if tail == NIL {
             list.head = i;
+        } else {
+            self.link_mut(tail).next = i;
         }
-        if tail != NIL {
-            self.slot_mut(tail).next = i;
-        }
-        let slot = self.slot_mut(i);
-        slot.place = Some(place);
-        slot.prev = tail;
-        slot.next = NIL;
+        let link = self.link_mut(i);
+        link.place = place;
+        link.prev = tail;
+        link.next = NIL;
     }
 
-    /// Whether the session under `key` is in the expiry order.
-    pub fn is_placed(&self, key: &Key) -> bool {
-        self.find(key).is_some_and(|i| self.slot(i).place.is_some())
+    /// Whether slot `i` is in the expiry order.
+    pub fn is_placed_at(&self, i: u32) -> bool {
+        self.links.get(i as usize).is_some_and(|l| l.place != UNPLACED)
     }
 
     fn unlink(&mut self, i: u32) {
-        let Some(place) = self.slot_mut(i).place.take() else { return };
-        let (prev, next) = (self.slot(i).prev, self.slot(i).next);
+        let link = self.link_mut(i);
+        let place = std::mem::replace(&mut link.place, UNPLACED);
+        if place == UNPLACED {
+            return;
+        }
+        let (prev, next) = (link.prev, link.next);
+        link.prev = NIL;
+        link.next = NIL;
         if prev != NIL {
-            self.slot_mut(prev).next = next;
+            self.link_mut(prev).next = next;
         }
         if next != NIL {
-            self.slot_mut(next).prev = prev;
+            self.link_mut(next).prev = prev;
+        }
+        if prev != NIL && next != NIL {
+            // Mid-list: the list's ends stay as they are.
+            return;
         }
         let bits = place >> SEQ_BITS;
-        let emptied = match self.order.get_mut(&bits) {
-            Some(list) => {
-                if list.head == i {
-                    list.head = next;
-                }
-                if list.tail == i {
-                    list.tail = prev;
-                }
-                list.head == NIL
+        if let Some(list) = self.order.get_mut(&bits) {
+            if list.head == i {
+                list.head = next;
             }
-            None => false,
-        };
-        if emptied {
-            self.order.remove(&bits);
+            if list.tail == i {
+                list.tail = prev;
+            }
+            if list.head == NIL {
+                self.order.remove(&bits);
+            }
         }
-        let slot = self.slot_mut(i);
-        slot.prev = NIL;
-        slot.next = NIL;
     }
 
     /// The place of the session that expires first in this shard.
     pub fn first_place(&self) -> Option<Place> {
         let (_, list) = self.order.first_key_value()?;
-        self.slot(list.head).place
+        Some(self.link(list.head).place)
     }
 
     /// Takes out the session that expires first, with its place.
     pub fn pop_first(&mut self) -> Option<(Place, Arc<Session>)> {
-        let place = self.first_place()?;
         let (_, list) = self.order.first_key_value()?;
-        let key = self.slot(list.head).key;
-        Some((place, self.remove(&key)?))
+        let head = list.head;
+        let place = self.link(head).place;
+        Some((place, self.remove_at(head)?))
     }
 
     /// Takes out every session expired at `tm` (all when `tm` is 0), earliest first.
@@ -228,11 +234,11 @@ impl Shard {
         for list in self.order.values() {
             let mut i = list.head;
             while i != NIL {
-                let slot = self.slot(i);
-                if let (Some(place), Some(s)) = (slot.place, &slot.session) {
-                    out.push((place, Arc::clone(s)));
+                let link = self.link(i);
+                if let Some(s) = &link.session {
+                    out.push((link.place, Arc::clone(s)));
                 }
-                i = slot.next;
+                i = link.next;
             }
         }
         out

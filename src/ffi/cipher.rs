@@ -111,7 +111,7 @@ pub unsafe extern "C" fn SSL_SESSION_set1_master_key(sess: *mut SSL_SESSION, in_
         }
         // SAFETY: forwarded to the caller.
         let key = try_ref!(unsafe { bytes(in_, len) }, 0);
-        s.update(|f| f.master_key = key.to_vec());
+        s.update(|f| f.master_key = key.into());
         1
     })
 }

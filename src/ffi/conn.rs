@@ -354,7 +354,7 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
             return std::ptr::null();
         }
         let st = s.state.lock();
-        if st.is_server && st.hit && st.version < TLS1_3_VERSION {
+        if st.is_server && st.hit && s.version() < TLS1_3_VERSION {
             // A TLS 1.2 resumption reports the name stored in the session (none here: OpenSSL
             // stores it only when a servername callback accepted it).
             return std::ptr::null();
@@ -786,7 +786,7 @@ pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
     ffi_boundary!(c"unknown".as_ptr(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, c"unknown".as_ptr());
-        let v = s.state.lock().version;
+        let v = s.version();
         match v {
             TLS1_3_VERSION => c"TLSv1.3",
             TLS1_2_VERSION => c"TLSv1.2",

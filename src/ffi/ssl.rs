@@ -40,7 +40,6 @@ pub struct SslState {
     pub quiet_shutdown: c_int,
     pub hit: bool,
     pub handshake: Handshake,
-    pub version: i32,
     pub is_server: bool,
     /// `SSL_set_accept_state` / `SSL_set_connect_state` (or accept/connect) was called.
     pub role_set: bool,
@@ -62,6 +61,9 @@ pub struct Ssl {
     pub hooks: Mutex<HookState>,
     /// The rustls connection and I/O state (held while rustls runs).
     pub io: Mutex<Io>,
+    /// The protocol version (`SSL_version`): outside the state lock, because every session-id
+    /// lookup reads it.
+    version: AtomicI32,
     rfd: AtomicI32,
     wfd: AtomicI32,
 }
@@ -88,13 +90,17 @@ impl Ssl {
         let mut st = self.state.lock();
         let r = f(&mut st.settings);
         if st.handshake == Handshake::Before {
-            st.version = st.settings.highest_version();
+            self.set_version(st.settings.highest_version());
         }
         r
     }
 
     pub fn set_version(&self, version: i32) {
-        self.state.lock().version = version;
+        self.version.store(version, Ordering::Relaxed);
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version.load(Ordering::Relaxed)
     }
 
     pub fn session(&self) -> Option<Arc<Session>> {
@@ -190,7 +196,7 @@ impl Ssl {
     pub fn finish_handshake(&self, version: i32, hit: bool) {
         let mut st = self.state.lock();
         st.handshake = Handshake::Done;
-        st.version = version;
+        self.set_version(version);
         st.hit = hit;
     }
 
@@ -201,7 +207,7 @@ impl Ssl {
             let st = self.state.lock();
             let conn = resume::Conn {
                 is_server: st.is_server,
-                version: st.version,
+                version: self.version(),
                 sid_ctx: &[],
                 verify_peer: st.settings.verify_mode & VERIFY_PEER != 0,
                 options: st.settings.options,
@@ -247,7 +253,7 @@ impl Ssl {
     /// Starts a fresh session of `version` with the given id; it becomes the connection's
     /// session.
     pub fn start_new_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
-        self.state.lock().version = version;
+        self.set_version(version);
         let session = self.with_conn(|conn| resume::new_session(&self.ctx.cache, conn, id));
         let old = self.state.lock().session.replace(Arc::clone(&session));
         drop(old);
@@ -306,6 +312,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         let c = try_ref!(unsafe { ctx::ctx(ctx) }, std::ptr::null_mut());
         ctx::retain(&c);
         let settings = c.tls.read().conn.clone();
+        let settings_version = settings.highest_version();
         let state = SslState {
             session: None,
             sid_ctx: *c.sid_ctx.lock(),
@@ -313,7 +320,6 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             quiet_shutdown: 0,
             hit: false,
             handshake: Handshake::Before,
-            version: settings.highest_version(),
             is_server: c.method.server,
             role_set: false,
             settings,
@@ -326,6 +332,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
             ex_data: ExData::default(),
             hooks: Mutex::new(HookState::default()),
             io: Mutex::new(Io::default()),
+            version: AtomicI32::new(settings_version),
             rfd: AtomicI32::new(-1),
             wfd: AtomicI32::new(-1),
         });
@@ -381,7 +388,7 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
         st.hit = false;
         st.shutdown = 0;
         st.handshake = Handshake::Before;
-        st.version = st.settings.highest_version();
+        s.set_version(st.settings.highest_version());
         st.cipher = None;
         if st.is_server {
             st.servername = None;
@@ -413,7 +420,7 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        s.state.lock().version
+        s.version()
     })
 }
 
@@ -508,8 +515,7 @@ pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c
         let s = try_ref!(unsafe { ssl(s) }, 0);
         // SAFETY: forwarded to the caller.
         let id = try_ref!(unsafe { bytes(id, id_len as usize) }, 0);
-        let version = s.state.lock().version;
-        s.ctx.cache.contains(version, id) as c_int
+        s.ctx.cache.contains(s.version(), id) as c_int
     })
 }
 

@@ -45,6 +45,10 @@ pub struct Io {
     pub last: LastError,
     /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
     accepted: usize,
+    /// A fatal error happened (OpenSSL sends a fatal alert): the session is still to be removed.
+    fatal_pending: bool,
+    /// The first fatal error was seen; later ones remove nothing (OpenSSL's error state).
+    fatal_seen: bool,
 }
 
 /// Result of one step.
@@ -57,6 +61,8 @@ enum Step {
 enum Event {
     Established(Arc<Session>, Side),
     RemoveClientSession(Arc<Session>),
+    /// A fatal error: OpenSSL's `ssl3_send_alert` removes the connection's session.
+    Fatal,
     AcceptGood,
     ConnectGood,
     Hit,
@@ -73,6 +79,11 @@ pub(crate) fn fatal_reason(r: FatalReason) -> u32 {
 fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
     if kind == LastError::Ssl {
         err::raise(LIB_SSL, why);
+        // Misuse (no connection yet) is reported without an alert, as in OpenSSL.
+        if why != reason::UNINITIALIZED && !io.fatal_seen {
+            io.fatal_seen = true;
+            io.fatal_pending = true;
+        }
     }
     io.last = kind;
     Step::Return(-1)
@@ -303,7 +314,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     let ems = value.as_ref().is_some_and(hooks::uses_extended_ms);
                     s.update(|f| {
                         f.cipher = suite;
-                        f.master_key = master.unwrap_or_default();
+                        f.master_key = master.unwrap_or_default().into();
                         if ems {
                             f.flags |= crate::core::session::FLAG_EXTMS;
                         }
@@ -376,6 +387,11 @@ fn fire(ssl: &Ssl, events: Vec<Event>) {
             Event::RemoveClientSession(s) => {
                 resume::remove_session(&ssl.ctx.cache, &ssl.hooks_for_callbacks(me), &s);
             }
+            Event::Fatal => {
+                if let Some(s) = ssl.session() {
+                    resume::remove_session(&ssl.ctx.cache, &ssl.hooks_for_callbacks(me), &s);
+                }
+            }
             Event::AcceptGood => Stats::bump(&stats.accept_good),
             Event::ConnectGood => Stats::bump(&stats.connect_good),
             Event::Hit => Stats::bump(&stats.hits),
@@ -392,6 +408,9 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
             let mut io = ssl.io.lock();
             let r = step(ssl, &mut io, &mut events);
             collect_tickets(ssl, &io, &mut events);
+            if std::mem::take(&mut io.fatal_pending) {
+                events.push(Event::Fatal);
+            }
             r
         };
         fire(ssl, events);

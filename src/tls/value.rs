@@ -153,7 +153,7 @@ impl ServerValue {
     pub fn apply_to(&self, f: &mut SessionFields) {
         f.version = i32::from(self.version);
         f.cipher = Some(self.cipher);
-        f.master_key = self.master_secret.clone();
+        f.master_key = self.master_secret.as_slice().into();
         if self.extended_ms {
             f.flags |= crate::core::session::FLAG_EXTMS;
         } else {
@@ -174,7 +174,7 @@ impl ServerValue {
             sni: sni.map(<[u8]>::to_vec),
             version: u16::try_from(f.version).ok()?,
             cipher: f.cipher?,
-            master_secret: f.master_key.clone(),
+            master_secret: f.master_key.to_vec(),
             extended_ms: f.flags & crate::core::session::FLAG_EXTMS != 0,
             client_cert_chain: f.extra().peer_cert.as_ref().map(|c| vec![c.clone()]),
             alpn: f.extra().alpn_selected.clone().filter(|a| !a.is_empty()),
