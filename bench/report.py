@@ -65,7 +65,9 @@ def main():
         f.write("The same C program (`bench/bench.c`) built against each library, run one after the other. ")
         f.write("Speed-up is OpenSSL's time per operation divided by sesscache's (higher is better); ")
         f.write("for memory the ratio is sesscache's bytes over OpenSSL's (lower is better). ")
-        f.write("Lookups are `SSL_has_matching_session_id`; with 2 threads the time is per lookup across both.\n\n")
+        f.write("Lookups are `SSL_has_matching_session_id`; with 2 threads the time is per lookup across both. ")
+        f.write("The Redis rows come from `bench/redis_bench.c`: the farm-wide cache of `examples/redis_cache/` ")
+        f.write("(new/get/remove callbacks, i2d/d2i, a local redis-server) and, in the same loop, the internal cache.\n\n")
         f.write("| operation | OpenSSL | sesscache | ratio |\n|---|---|---|---|\n")
         for name, a, b, r, kind in rows:
             label = f"{r:.2f}× faster" if kind == "speed" and r >= 1 else (f"{1/r:.2f}× slower" if kind == "speed" else f"{r:.2f}×")

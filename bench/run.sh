@@ -19,5 +19,26 @@ echo "== OpenSSL"
 echo "== sesscache"
 "$build/bench-sesscache" $mode | tee "$build/bench-sesscache.tsv"
 "$build/bench-sesscache" mem "$n" | tee "$build/mem-sesscache.tsv"
+# Resumed handshakes with the farm-wide Redis cache (examples/redis_cache/, through the
+# callbacks) against the internal cache, in one loop: each library against a throwaway
+# redis-server.
+redis_n=2000
+[ "$mode" = quick ] && redis_n=200
+redis_rows() { # redis_rows BINARY >> TSV: redis_bench's "name ops/s" lines as table rows
+    ./tests/redis/with_redis.sh "$1" -n "$redis_n" | awk -v OFS='\t' '
+        /^internal_resumed_tls12 / { n = "TLS 1.2 resumed, internal cache (loop of the Redis row)" }
+        /^redis_resumed_tls12 /    { n = "TLS 1.2 resumed, Redis cache (callbacks, i2d/d2i)" }
+        /^internal_resumed_tls13 / { n = "TLS 1.3 resumed, internal cache (loop of the Redis row)" }
+        /^redis_resumed_tls13 /    { n = "TLS 1.3 resumed, Redis cache (callbacks, i2d/d2i)" }
+        $2 > 0 { printf "op\t%s\t%.1f\t%.0f\n", n, 1e9 / $2, $2 }'
+}
+cc "${cflags[@]}" -Iexamples bench/redis_bench.c examples/redis_cache/redis_cache.c -o "$build/redis_bench-openssl" \
+    -lssl -lcrypto -lhiredis -pthread
+cc "${cflags[@]}" -Iinclude -Iexamples bench/redis_bench.c examples/redis_cache/redis_cache.c \
+    -o "$build/redis_bench-sesscache" -Ltarget/release -Wl,-rpath,"$root/target/release" -lsesscache -lhiredis -pthread
+echo "== Redis cache: OpenSSL"
+redis_rows "$build/redis_bench-openssl" | tee -a "$build/bench-openssl.tsv"
+echo "== Redis cache: sesscache"
+redis_rows "$build/redis_bench-sesscache" | tee -a "$build/bench-sesscache.tsv"
 python3 bench/report.py "$build/bench-openssl.tsv" "$build/bench-sesscache.tsv" \
     "$build/mem-openssl.tsv" "$build/mem-sesscache.tsv" "make bench${mode:+ (quick)}"

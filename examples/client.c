@@ -2,9 +2,19 @@
  * client.c — connects K times to a TLS server, offering the session of the previous
  * connection (SSL_get1_session, then SSL_set_session), and says for each whether it resumed.
  *
- *   client [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE]
+ *   client [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE] [--load FILE] [--abort]
  *
  * --save FILE writes the last session's DER (i2d_SSL_SESSION) to FILE.
+ * --load FILE offers the session saved in FILE (DER) on the first connection, e.g. one made by
+ *             another server of a farm; then every connection is expected to resume. (Built on
+ *             sesscache, a client session read back with d2i in another process cannot resume:
+ *             rustls keeps the client's resumption secrets out of reach. `make examples` also
+ *             builds this client on the system OpenSSL, build/client-openssl, which can.)
+ * --abort     ends the last connection without close_notify: right after the handshake (and, in
+ *             TLS 1.3, the tickets) the client half-closes the TCP connection (FIN, no TLS
+ *             alert), reads until the server closes, and frees the connection, as a browser
+ *             dropping a tab does. The server sees an unexpected EOF: an unclean end, which
+ *             invalidates the connection's session (remove callback). --save saves that session.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <openssl/ssl.h>
@@ -16,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int connect_to(const char *host, int port)
@@ -36,8 +47,8 @@ static int connect_to(const char *host, int port)
 
 int main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1", *cafile = NULL, *save = NULL;
-    int port = 0, k = 3, tls12 = 0, resumed_count = 0;
+    const char *host = "127.0.0.1", *cafile = NULL, *save = NULL, *load = NULL;
+    int port = 0, k = 3, tls12 = 0, resumed_count = 0, abort_last = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") && i + 1 < argc)
             k = atoi(argv[++i]);
@@ -47,13 +58,18 @@ int main(int argc, char **argv)
             cafile = argv[++i];
         else if (!strcmp(argv[i], "--save") && i + 1 < argc)
             save = argv[++i];
+        else if (!strcmp(argv[i], "--load") && i + 1 < argc)
+            load = argv[++i];
+        else if (!strcmp(argv[i], "--abort"))
+            abort_last = 1;
         else if (port == 0 && i + 1 < argc && argv[i][0] != '-' && atoi(argv[i + 1]) > 0)
             host = argv[i];
         else
             port = atoi(argv[i]);
     }
     if (port <= 0) {
-        fprintf(stderr, "usage: %s [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE]\n", argv[0]);
+        fprintf(stderr, "usage: %s [HOST] PORT [-n K] [--tls12] [--verify CAFILE] [--save FILE] [--load FILE] "
+                        "[--abort]\n", argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -66,6 +82,19 @@ int main(int argc, char **argv)
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
     }
     SSL_SESSION *session = NULL;
+    if (load != NULL) {
+        unsigned char buf[16384];
+        FILE *f = fopen(load, "rb");
+        size_t n = f != NULL ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f != NULL)
+            fclose(f);
+        const unsigned char *p = buf;
+        session = n > 0 ? d2i_SSL_SESSION(NULL, &p, (long)n) : NULL;
+        if (session == NULL) {
+            fprintf(stderr, "cannot read a session from %s\n", load);
+            return 1;
+        }
+    }
     for (int n = 1; n <= k; n++) {
         int fd = connect_to(host, port);
         if (fd < 0) {
@@ -82,6 +111,34 @@ int main(int argc, char **argv)
             ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
             printf("client connection %d: handshake failed: %s\n", n, buf);
             return 1;
+        }
+        if (abort_last && n == k) {
+            int reused = SSL_session_reused(ssl);
+            resumed_count += reused;
+            if (SSL_version(ssl) == TLS1_3_VERSION) {
+                /* Collect the tickets the server sent after the handshake (no request is sent,
+                 * so this read ends with the timeout): the session saved is this connection's. */
+                struct timeval wait = { .tv_sec = 1 };
+                char none[16];
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+                SSL_read(ssl, none, sizeof none);
+                ERR_clear_error();
+            }
+            SSL_SESSION_free(session);
+            session = SSL_get1_session(ssl);
+            printf("client connection %d: %s (%s), dropped without close_notify\n", n,
+                   reused ? "resumed" : "full handshake", SSL_get_version(ssl));
+            shutdown(fd, SHUT_WR);
+            struct timeval tv = { .tv_sec = 5 };
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            char drain[4096];
+            while (read(fd, drain, sizeof drain) > 0)
+                ;
+            /* Our own copy of the session stays resumable: only the server's end is unclean. */
+            SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN);
+            SSL_free(ssl);
+            close(fd);
+            break;
         }
         const char req[] = "GET\n";
         char reply[256] = "";
@@ -111,5 +168,5 @@ int main(int argc, char **argv)
     SSL_SESSION_free(session);
     SSL_CTX_free(ctx);
     printf("client: %d of %d connections resumed\n", resumed_count, k);
-    return resumed_count == k - 1 ? 0 : 1;
+    return resumed_count == (load != NULL ? k : k - 1) ? 0 : 1;
 }

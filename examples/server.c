@@ -3,11 +3,22 @@
  * Apache keep them: the new-session callback stores i2d_SSL_SESSION bytes, the get callback
  * d2i's them back (*copy = 0), the remove callback deletes them.
  *
- *   server PORT [--cert FILE --key FILE] [--cache internal|external] [--tls12] [--tickets]
- *               [--store DIR] [--count N]
+ *   server PORT [--cert FILE --key FILE] [--cache internal|external|redis://HOST:PORT] [--tls12]
+ *               [--tickets] [--store DIR] [--count N] [--redis-timeout MS] [--redis-retry MS]
+ *               [--shutdown-after-error]
  *
  * --cache internal  the library's own cache only (no callbacks)
  * --cache external  (default) SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL and callbacks
+ * --cache redis://HOST:PORT
+ *                   the same callbacks on a Redis server shared by a farm of servers
+ *                   (examples/redis_cache/): a session made on one server resumes on any other.
+ *                   After each connection the server prints the module's counters ("redis: ...");
+ *                   --redis-timeout / --redis-retry set its command timeout and back-off (ms)
+ * --shutdown-after-error
+ *                   call SSL_shutdown even when reading the request failed (the client left
+ *                   without close_notify). By default the server does not, as OpenSSL's manual
+ *                   requires after SSL_ERROR_SSL / SSL_ERROR_SYSCALL. Either way the session is
+ *                   removed (remove callback): the fatal error already removed it.
  * --tls12           TLS 1.2 only; --tickets keeps session tickets on (default: SSL_OP_NO_TICKET,
  *                   so TLS 1.2 uses session ids and TLS 1.3 stateful tickets that reach the cache)
  * --store DIR       keep the external cache as files DIR/<hex id>.der, shareable between
@@ -28,6 +39,7 @@
 #include <unistd.h>
 
 #include "session_table.h"
+#include "redis_cache/redis_cache.h"
 
 static struct session_table table;
 
@@ -60,6 +72,14 @@ static void remove_session_cb(SSL_CTX *ctx, SSL_SESSION *sess)
     table_remove(&table, id, len);
 }
 
+static void print_redis_stats(struct redis_cache *rc)
+{
+    struct redis_cache_stats st;
+    redis_cache_get_stats(rc, &st);
+    printf("  redis: gets=%lu hits=%lu misses=%lu sets=%lu dels=%lu errors=%lu connects=%lu\n", st.gets, st.hits,
+           st.misses, st.sets, st.dels, st.errors, st.connects);
+}
+
 static void print_counters(SSL_CTX *ctx)
 {
     printf("server counters: accept=%ld accept_good=%ld hits=%ld misses=%ld cb_hits=%ld timeouts=%ld "
@@ -72,14 +92,24 @@ static void print_counters(SSL_CTX *ctx)
 int main(int argc, char **argv)
 {
     const char *cert = "build/certs/chain.pem", *key = "build/certs/server.key";
-    int port = 0, external = 1, tls12 = 0, tickets = 0, count = -1;
+    const char *redis_url = NULL;
+    int port = 0, external = 1, tls12 = 0, tickets = 0, count = -1, redis_timeout = 150, redis_retry = 1000;
+    int shutdown_after_error = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--cert") && i + 1 < argc)
             cert = argv[++i];
         else if (!strcmp(argv[i], "--key") && i + 1 < argc)
             key = argv[++i];
-        else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
-            external = strcmp(argv[++i], "internal") != 0;
+        else if (!strcmp(argv[i], "--cache") && i + 1 < argc) {
+            i++;
+            external = strcmp(argv[i], "internal") != 0;
+            redis_url = strncmp(argv[i], "redis://", 8) == 0 ? argv[i] : NULL;
+        } else if (!strcmp(argv[i], "--redis-timeout") && i + 1 < argc)
+            redis_timeout = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--redis-retry") && i + 1 < argc)
+            redis_retry = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--shutdown-after-error"))
+            shutdown_after_error = 1;
         else if (!strcmp(argv[i], "--tls12"))
             tls12 = 1;
         else if (!strcmp(argv[i], "--tickets"))
@@ -92,8 +122,9 @@ int main(int argc, char **argv)
             port = atoi(argv[i]);
     }
     if (port <= 0) {
-        fprintf(stderr, "usage: %s PORT [--cert F --key F] [--cache internal|external] [--tls12] [--tickets] "
-                        "[--count N]\n", argv[0]);
+        fprintf(stderr, "usage: %s PORT [--cert F --key F] [--cache internal|external|redis://HOST:PORT] [--tls12] "
+                        "[--tickets] [--store DIR] [--count N] [--redis-timeout MS] [--redis-retry MS] "
+                        "[--shutdown-after-error]\n", argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -112,7 +143,20 @@ int main(int argc, char **argv)
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     if (tls12)
         SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-    if (external) {
+    struct redis_cache *rc = NULL;
+    if (redis_url != NULL) {
+        /* Every server of the farm uses the same id context: the keys are namespaced by it. */
+        static const unsigned char farm_sid_ctx[] = "example-farm";
+        char host[256];
+        struct redis_cache_options o = { .host = host, .sid_ctx = farm_sid_ctx,
+                                         .sid_ctx_len = sizeof farm_sid_ctx - 1,
+                                         .timeout_ms = redis_timeout, .retry_ms = redis_retry };
+        if (!redis_cache_parse_url(redis_url, host, sizeof host, &o.port) || (rc = redis_cache_new(&o)) == NULL
+            || !redis_cache_attach(rc, ctx)) {
+            fprintf(stderr, "bad redis cache %s\n", redis_url);
+            return 2;
+        }
+    } else if (external) {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
         SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
         SSL_CTX_sess_set_get_cb(ctx, get_session_cb);
@@ -127,7 +171,8 @@ int main(int argc, char **argv)
         perror("bind/listen");
         return 1;
     }
-    printf("listening on 127.0.0.1:%d (%s cache%s%s)\n", port, external ? "external" : "internal",
+    printf("listening on 127.0.0.1:%d (%s cache%s%s)\n", port,
+           redis_url != NULL ? redis_url : external ? "external" : "internal",
            tls12 ? ", TLS 1.2" : "", tickets ? ", tickets" : "");
 
     for (int n = 1; count < 0 || n <= count; n++) {
@@ -147,8 +192,23 @@ int main(int argc, char **argv)
             if (r > 0) {
                 const char reply[] = "hello from sesscache\n";
                 SSL_write(ssl, reply, (int)sizeof reply - 1);
+                SSL_shutdown(ssl);
+            } else {
+                /* A client that went away without close_notify is a fatal error (unexpected EOF):
+                 * the library has removed the session from the cache (the remove callback), and
+                 * SSL_shutdown must not be called. A read timeout (SSL_ERROR_WANT_READ) is not
+                 * fatal: the connection is shut down cleanly. */
+                int err = SSL_get_error(ssl, r);
+                int fatal = err == SSL_ERROR_SSL || err == SSL_ERROR_SYSCALL;
+                ERR_error_string_n(ERR_peek_error(), buf, sizeof buf);
+                printf("  no request (SSL_get_error %d%s%s), %s\n", err, ERR_peek_error() ? ": " : "",
+                       ERR_peek_error() ? buf : "",
+                       !fatal ? "SSL_shutdown" : shutdown_after_error ? "SSL_shutdown anyway" : "no SSL_shutdown");
+                ERR_clear_error();
+                if (!fatal || shutdown_after_error)
+                    SSL_shutdown(ssl);
             }
-            SSL_shutdown(ssl);
+            ERR_clear_error();
         } else {
             char buf[256];
             ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
@@ -157,9 +217,15 @@ int main(int argc, char **argv)
         }
         SSL_free(ssl);
         close(fd);
+        if (rc != NULL)
+            print_redis_stats(rc);
     }
     print_counters(ctx);
     SSL_CTX_free(ctx);
+    if (rc != NULL) {
+        print_redis_stats(rc);
+        redis_cache_free(rc);
+    }
     table_clear(&table);
     close(lfd);
     return 0;
