@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use super::clock::Clock;
-use super::session::{Expiry, Session, SessionId};
+use super::session::{Expiry, MAX_ID_LEN, Session, SessionId};
 use super::shard::{Place, Shard, place_of};
 
 /// `SSL_SESS_CACHE_*` bits.
@@ -51,20 +51,34 @@ impl Key {
         self.id.is_empty()
     }
 
-    /// The key's hash: ids are random, so their first bytes spread the keys well enough; one
-    /// multiply spreads those bits over the word for the table's choice of bucket.
     pub fn hash_value(&self) -> u64 {
-        let id = self.id.buffer();
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&id[..8]);
-        let v = u64::from_le_bytes(word) ^ ((self.version as u64) << 40) ^ self.id.as_slice().len() as u64;
-        v.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        hash_of(self.version, self.id.as_slice())
     }
 
     fn shard(&self) -> usize {
-        let b = self.id.buffer();
-        (b[0] ^ b[5] ^ b[31]) as usize % SHARDS
+        shard_of(self.id.as_slice())
     }
+
+    /// Whether this is the key of `version` and `id`.
+    pub fn is(&self, version: i32, id: &[u8]) -> bool {
+        self.version == version && self.id.as_slice() == id
+    }
+}
+
+/// The hash of a key given by parts (lookups hash the caller's bytes without building a
+/// `Key`): ids are random, so their first bytes spread the keys well enough; one multiply
+/// spreads those bits over the word for the table's choice of bucket.
+pub fn hash_of(version: i32, id: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = id.len().min(8);
+    word[..n].copy_from_slice(&id[..n]);
+    let v = u64::from_le_bytes(word) ^ ((version as u64) << 40) ^ id.len() as u64;
+    v.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+fn shard_of(id: &[u8]) -> usize {
+    let byte = |i: usize| id.get(i).copied().unwrap_or(0);
+    (byte(0) ^ byte(5) ^ byte(31)) as usize % SHARDS
 }
 
 /// Where a cache keeps a session: its shard and slot. A session's holder record keeps it so
@@ -274,15 +288,16 @@ impl Cache {
 
     /// The cached object with this key, with a new reference.
     pub fn get(&self, version: i32, id: &[u8]) -> Option<Arc<Session>> {
-        let key = Key::new(version, SessionId::new(id)?);
-        self.shared.shard(&key).read().get(&key).cloned()
+        if id.len() > MAX_ID_LEN {
+            return None;
+        }
+        let shard = self.shared.shards[shard_of(id)].0.read();
+        shard.find_parts(version, id).and_then(|i| shard.session_at(i)).cloned()
     }
 
     /// `SSL_has_matching_session_id`.
     pub fn contains(&self, version: i32, id: &[u8]) -> bool {
-        let Some(id) = SessionId::new(id) else { return false };
-        let key = Key::new(version, id);
-        self.shared.shard(&key).read().contains(&key)
+        id.len() <= MAX_ID_LEN && self.shared.shards[shard_of(id)].0.read().find_parts(version, id).is_some()
     }
 
     /// `SSL_CTX_add_session`, without calling anybody: evicted sessions are returned.

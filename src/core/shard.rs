@@ -10,7 +10,7 @@ use hashbrown::HashTable;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::cache::Key;
+use super::cache::{Key, hash_of};
 use super::session::{Expiry, Session};
 
 const NIL: u32 = u32::MAX;
@@ -70,6 +70,11 @@ impl Shard {
     /// The slot holding `key`.
     pub fn find(&self, key: &Key) -> Option<u32> {
         self.index.find(key.hash_value(), |&i| self.keys[i as usize] == *key).copied()
+    }
+
+    /// The slot holding the key of `version` and `id`.
+    pub fn find_parts(&self, version: i32, id: &[u8]) -> Option<u32> {
+        self.index.find(hash_of(version, id), |&i| self.keys[i as usize].is(version, id)).copied()
     }
 
     /// The session stored under `key`.

@@ -745,6 +745,11 @@ pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
             err::raise(LIB_SSL, reason::UNINITIALIZED);
             return -1;
         }
+        // Before the handshake ends, or after a fatal error, OpenSSL refuses.
+        if s.in_init() {
+            err::raise(LIB_SSL, reason::SHUTDOWN_WHILE_IN_INIT);
+            return -1;
+        }
         driver::shutdown(&s)
     })
 }

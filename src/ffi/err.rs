@@ -28,13 +28,16 @@ pub mod reason {
     pub const UNEXPECTED_EOF_WHILE_READING: u32 = 294;
     pub const WRONG_VERSION_NUMBER: u32 = 267;
     pub const UNEXPECTED_MESSAGE: u32 = 244;
+    /// OpenSSL 3.2's code; 3.0 has none for "another record-layer failure".
     pub const RECORD_LAYER_FAILURE: u32 = 313;
+    pub const DECRYPTION_FAILED_OR_BAD_RECORD_MAC: u32 = 281;
     pub const PACKET_LENGTH_TOO_LONG: u32 = 198;
     pub const SESSION_ID_CONTEXT_UNINITIALIZED: u32 = 277;
     pub const NO_CERTIFICATE_ASSIGNED: u32 = 177;
     pub const NO_PRIVATE_KEY_ASSIGNED: u32 = 190;
     pub const UNSUPPORTED_PROTOCOL: u32 = 258;
     pub const PROTOCOL_IS_SHUTDOWN: u32 = 207;
+    pub const SHUTDOWN_WHILE_IN_INIT: u32 = 407;
     pub const UNINITIALIZED: u32 = 276;
     pub const BAD_LENGTH: u32 = 271;
     pub const UNKNOWN_SSL_VERSION: u32 = 254;
@@ -63,12 +66,14 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, WRONG_VERSION_NUMBER) => "wrong version number",
         (LIB_SSL, UNEXPECTED_MESSAGE) => "unexpected message",
         (LIB_SSL, RECORD_LAYER_FAILURE) => "record layer failure",
+        (LIB_SSL, DECRYPTION_FAILED_OR_BAD_RECORD_MAC) => "decryption failed or bad record mac",
         (LIB_SSL, PACKET_LENGTH_TOO_LONG) => "packet length too long",
         (LIB_SSL, SESSION_ID_CONTEXT_UNINITIALIZED) => "session id context uninitialized",
         (LIB_SSL, NO_CERTIFICATE_ASSIGNED) => "no certificate assigned",
         (LIB_SSL, NO_PRIVATE_KEY_ASSIGNED) => "no private key assigned",
         (LIB_SSL, UNSUPPORTED_PROTOCOL) => "unsupported protocol",
         (LIB_SSL, PROTOCOL_IS_SHUTDOWN) => "protocol is shutdown",
+        (LIB_SSL, SHUTDOWN_WHILE_IN_INIT) => "shutdown while in init",
         (LIB_SSL, UNINITIALIZED) => "uninitialized",
         (LIB_SSL, BAD_LENGTH) => "bad length",
         (LIB_SSL, UNKNOWN_SSL_VERSION) => "unknown ssl version",
@@ -77,8 +82,8 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_ASN1, NESTED_ASN1_ERROR) => "nested asn1 error",
         (LIB_X509, KEY_VALUES_MISMATCH) => "key values mismatch",
         (LIB_PEM, NO_START_LINE) => "no start line",
-        (LIB_SSL, r) if r >= ALERT_BASE => {
-            return format!("tlsv1 alert {}", alert_name(r - ALERT_BASE));
+        (LIB_SSL, r) if r >= ALERT_BASE && alert_text(r - ALERT_BASE).is_some() => {
+            alert_text(r - ALERT_BASE).unwrap_or_default()
         }
         (LIB_SYS, errno) => return std::io::Error::from_raw_os_error(errno as i32).to_string(),
         _ => return format!("reason({r})"),
@@ -86,23 +91,44 @@ fn reason_text(lib: u32, r: u32) -> String {
     known.to_string()
 }
 
-fn alert_name(alert: u32) -> &'static str {
-    match alert {
-        10 => "unexpected message",
-        20 => "bad record mac",
-        40 => "handshake failure",
-        42 => "bad certificate",
-        46 => "certificate unknown",
-        47 => "illegal parameter",
-        48 => "unknown ca",
-        50 => "decode error",
-        51 => "decrypt error",
-        70 => "protocol version",
-        80 => "internal error",
-        112 => "unrecognized name",
-        116 => "certificate required",
-        _ => "unknown",
-    }
+/// OpenSSL's text for the reason "alert received" (`SSL_AD_REASON_OFFSET` + alert).
+fn alert_text(alert: u32) -> Option<&'static str> {
+    Some(match alert {
+        10 => "sslv3 alert unexpected message",
+        20 => "sslv3 alert bad record mac",
+        21 => "tlsv1 alert decryption failed",
+        22 => "tlsv1 alert record overflow",
+        30 => "sslv3 alert decompression failure",
+        40 => "sslv3 alert handshake failure",
+        41 => "sslv3 alert no certificate",
+        42 => "sslv3 alert bad certificate",
+        43 => "sslv3 alert unsupported certificate",
+        44 => "sslv3 alert certificate revoked",
+        45 => "sslv3 alert certificate expired",
+        46 => "sslv3 alert certificate unknown",
+        47 => "sslv3 alert illegal parameter",
+        48 => "tlsv1 alert unknown ca",
+        49 => "tlsv1 alert access denied",
+        50 => "tlsv1 alert decode error",
+        51 => "tlsv1 alert decrypt error",
+        60 => "tlsv1 alert export restriction",
+        70 => "tlsv1 alert protocol version",
+        71 => "tlsv1 alert insufficient security",
+        80 => "tlsv1 alert internal error",
+        86 => "tlsv1 alert inappropriate fallback",
+        90 => "tlsv1 alert user cancelled",
+        100 => "tlsv1 alert no renegotiation",
+        109 => "tlsv13 alert missing extension",
+        110 => "tlsv1 unsupported extension",
+        111 => "tlsv1 certificate unobtainable",
+        112 => "tlsv1 unrecognized name",
+        113 => "tlsv1 bad certificate status response",
+        114 => "tlsv1 bad certificate hash value",
+        115 => "tlsv1 alert unknown psk identity",
+        116 => "tlsv13 alert certificate required",
+        120 => "tlsv1 alert no application protocol",
+        _ => return None,
+    })
 }
 
 fn lib_text(lib: u32) -> &'static str {

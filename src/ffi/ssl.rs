@@ -30,6 +30,9 @@ pub enum Handshake {
     Before,
     InProgress,
     Done,
+    /// A fatal error happened: like OpenSSL's error state, the connection counts as "in init"
+    /// again (`SSL_in_init` 1, `SSL_shutdown` refused).
+    Failed,
 }
 
 /// Connection state that callbacks may read, so it is never locked across a callback.
@@ -127,6 +130,10 @@ impl Ssl {
 
     pub fn begin_handshake(&self) {
         self.state.lock().handshake = Handshake::InProgress;
+    }
+
+    pub fn mark_failed(&self) {
+        self.state.lock().handshake = Handshake::Failed;
     }
 
     pub fn host_name(&self) -> Option<String> {

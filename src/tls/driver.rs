@@ -76,6 +76,16 @@ pub(crate) fn fatal_reason(r: FatalReason) -> u32 {
     }
 }
 
+/// `SSL_read`'s failures that OpenSSL reports with 0 rather than -1: the transport ended
+/// without close_notify, or the peer sent a fatal alert.
+fn fail_read(io: &mut Io, why: u32) -> Step {
+    fail(io, LastError::Ssl, why);
+    if why == reason::UNEXPECTED_EOF_WHILE_READING || why >= reason::ALERT_BASE {
+        return Step::Return(0);
+    }
+    Step::Return(-1)
+}
+
 fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
     if kind == LastError::Ssl {
         err::raise(LIB_SSL, why);
@@ -122,6 +132,7 @@ fn rustls_reason(e: &rustls::Error) -> u32 {
         E::AlertReceived(a) => reason::ALERT_BASE + u32::from(u8::from(*a)),
         E::PeerIncompatible(_) => reason::NO_SHARED_CIPHER,
         E::InvalidMessage(_) => reason::RECORD_LAYER_FAILURE,
+        E::DecryptError => reason::DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => reason::UNEXPECTED_MESSAGE,
         _ => reason::RECORD_LAYER_FAILURE,
     }
@@ -253,6 +264,10 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
         Err(e) => {
             // Best effort: the alert rustls queued goes to the peer.
             let _ = flush(conn, ssl.wfd());
+            if matches!(e, rustls::Error::AlertReceived(_)) {
+                // As OpenSSL on a fatal alert: the peer will send nothing more.
+                ssl.add_shutdown(RECEIVED_SHUTDOWN);
+            }
             Err(rustls_reason(&e))
         }
     }
@@ -409,6 +424,7 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
             let r = step(ssl, &mut io, &mut events);
             collect_tickets(ssl, &io, &mut events);
             if std::mem::take(&mut io.fatal_pending) {
+                ssl.mark_failed();
                 events.push(Event::Fatal);
             }
             r
@@ -479,7 +495,7 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
                 return Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX));
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(_) => return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING),
+            Err(_) => return fail_read(io, reason::UNEXPECTED_EOF_WHILE_READING),
         }
         if let Err(e) = flush(conn, ssl.wfd())
             && !would_block(&e)
@@ -487,7 +503,7 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
             return fail(io, LastError::Syscall, 0);
         }
         if io.eof {
-            return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING);
+            return fail_read(io, reason::UNEXPECTED_EOF_WHILE_READING);
         }
         match read_some(ssl, io) {
             Ok(_) => {}
@@ -495,7 +511,7 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
             Err(_) => return fail(io, LastError::Syscall, 0),
         }
         if let Err(why) = process(ssl, io) {
-            return fail(io, LastError::Ssl, why);
+            return fail_read(io, why);
         }
         Step::Again
     })
