@@ -142,26 +142,28 @@ pub(crate) unsafe fn release(p: *mut SSL_CTX) {
     drop(unsafe { take::<Ctx, SSL_CTX>(p) });
 }
 
-/// The application callbacks, bound to the objects they are called with.
-pub(crate) struct CHooks {
-    cbs: Callbacks,
+/// The application callbacks, bound to the objects they are called with. Each callback is
+/// read when it is due, as OpenSSL reads its context's pointer at each call (an add that
+/// evicts nothing reads none).
+pub(crate) struct CHooks<'a> {
+    cbs: &'a RwLock<Callbacks>,
     ctx: *mut SSL_CTX,
     ssl: *mut SSL,
 }
 
-impl CHooks {
-    pub(crate) fn for_ctx(ctx: &Ctx, ctx_ptr: *mut SSL_CTX) -> CHooks {
-        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl: std::ptr::null_mut() }
+impl<'a> CHooks<'a> {
+    pub(crate) fn for_ctx(ctx: &'a Ctx, ctx_ptr: *mut SSL_CTX) -> CHooks<'a> {
+        CHooks { cbs: &ctx.callbacks, ctx: ctx_ptr, ssl: std::ptr::null_mut() }
     }
 
-    pub(crate) fn for_ssl(ctx: &Ctx, ctx_ptr: *mut SSL_CTX, ssl: *mut SSL) -> CHooks {
-        CHooks { cbs: ctx.callbacks(), ctx: ctx_ptr, ssl }
+    pub(crate) fn for_ssl(ctx: &'a Ctx, ctx_ptr: *mut SSL_CTX, ssl: *mut SSL) -> CHooks<'a> {
+        CHooks { cbs: &ctx.callbacks, ctx: ctx_ptr, ssl }
     }
 }
 
-impl Hooks for CHooks {
+impl Hooks for CHooks<'_> {
     fn new_session(&self, s: &Arc<Session>) {
-        let Some(cb) = self.cbs.new else { return };
+        let Some(cb) = self.cbs.read().new else { return };
         // The callback gets a reference of its own; returning 0 hands it back.
         let p = super::boundary::session_to_c(Arc::clone(s));
         // SAFETY: the application installed `cb` with this signature; `p` is live.
@@ -172,7 +174,7 @@ impl Hooks for CHooks {
     }
 
     fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
-        let cb = self.cbs.get?;
+        let cb = self.cbs.read().get?;
         let mut copy: c_int = 1;
         // SAFETY: `cb` has this signature; `id` outlives the call; `copy` is a valid int.
         let p = unsafe { cb(self.ssl, id.as_ptr(), id.len() as c_int, &mut copy) };
@@ -194,14 +196,15 @@ impl Hooks for CHooks {
     }
 
     fn session_removed(&self, s: &Arc<Session>) {
-        if let Some(cb) = self.cbs.remove {
+        let remove = self.cbs.read().remove;
+        if let Some(cb) = remove {
             // SAFETY: `cb` has this signature; the session stays alive during the call.
             unsafe { cb(self.ctx, as_c(s)) };
         }
     }
 
     fn has_remove_hook(&self) -> bool {
-        self.cbs.remove.is_some()
+        self.cbs.read().remove.is_some()
     }
 }
 

@@ -81,7 +81,7 @@ impl Ssl {
         (self as *const Ssl).cast_mut().cast()
     }
 
-    pub(crate) fn hooks_for_callbacks(&self, me: *mut SSL) -> CHooks {
+    pub(crate) fn hooks_for_callbacks(&self, me: *mut SSL) -> CHooks<'_> {
         CHooks::for_ssl(&self.ctx, self.ctx_ptr(), me)
     }
 
