@@ -131,30 +131,34 @@ static NO_EXTRA: Extra = Extra {
     srp_username: None,
 };
 
-/// Everything `i2d_SSL_SESSION` writes, plus the derived expiry.
+/// Everything `i2d_SSL_SESSION` writes.
+///
+/// In C order, what the cache reads on every add and remove first (version, time, timeout,
+/// id), packed without padding.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[repr(C)]
 pub struct SessionFields {
     /// Protocol version (`0x0303`, `0x0304`); 0 for a bare `SSL_SESSION_new()`.
     pub version: i32,
     /// The two-byte TLS cipher suite, if the session has one.
     pub cipher: Option<u16>,
-    pub id: SessionId,
-    pub sid_ctx: SidCtx,
-    /// TLS 1.2 master secret, or the TLS 1.3 resumption PSK.
-    pub master_key: Box<[u8]>,
     pub time: i64,
     pub timeout: i64,
-    pub verify_result: i64,
-    pub ticket_lifetime_hint: u64,
-    pub ticket_age_add: u32,
-    pub flags: u64,
-    pub max_early_data: u32,
+    pub id: SessionId,
+    pub sid_ctx: SidCtx,
     pub max_fragment_len_mode: u8,
-    /// Fields most sessions do not have, boxed so that they cost one pointer when absent.
-    extra: Option<Box<Extra>>,
-    pub kex_group: u32,
     /// Compression method; 0 (none) in every session TLS makes today.
     pub compress_meth: u8,
+    pub ticket_age_add: u32,
+    pub max_early_data: u32,
+    pub kex_group: u32,
+    /// TLS 1.2 master secret, or the TLS 1.3 resumption PSK.
+    pub master_key: Box<[u8]>,
+    pub verify_result: i64,
+    pub ticket_lifetime_hint: u64,
+    pub flags: u64,
+    /// Fields most sessions do not have, boxed so that they cost one pointer when absent.
+    extra: Option<Box<Extra>>,
 }
 
 impl SessionFields {
@@ -211,10 +215,14 @@ impl SessionFields {
 }
 
 /// One TLS session. `Arc<Session>` is an `SSL_SESSION *`.
+///
+/// In C order so that the reference count, the holder lock, the field lock and the key share as
+/// few cache lines as they can: a cache add or remove touches all four.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Session {
-    fields: RwLock<SessionFields>,
     links: Mutex<Links>,
+    fields: RwLock<SessionFields>,
 }
 
 /// What a session is tied to besides its fields.
