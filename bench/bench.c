@@ -4,6 +4,7 @@
  * Each line printed: "op<TAB>name<TAB>ns_per_op<TAB>ops_per_s" or "mem<TAB>name<TAB>bytes".
  *
  *   bench [quick]   (quick: smaller N, for a smoke run)
+ *   bench keys      the measurement keys, for BENCH_ONLY=key
  *   bench mem N     bytes of resident memory per cached session, N sessions
  */
 #define _GNU_SOURCE
@@ -316,17 +317,25 @@ static void bench_handshakes(const char *name, int tls13, int resume, int extern
     SSL_CTX_free(cctx);
 }
 
-/* BENCH_ONLY=key runs only the measurements whose key (first argument of RUN) contains it. */
-static int wanted(const char *name)
+/* BENCH_ONLY=key runs only the measurements whose key (first argument of RUN) contains it;
+ * `bench keys` lists the keys, one a line (bench/run.sh runs them one by one, alternating the
+ * two libraries). */
+static int listing_keys;
+
+static int wanted(const char *key)
 {
+    if (listing_keys) {
+        printf("%s\n", key);
+        return 0;
+    }
     const char *only = getenv("BENCH_ONLY");
-    return only == NULL || strstr(name, only) != NULL;
+    return only == NULL || strstr(key, only) != NULL;
 }
 
-#define RUN(name, call)      \
-    do {                     \
-        if (wanted(name))    \
-            call;            \
+#define RUN(key, call)      \
+    do {                    \
+        if (wanted(key))    \
+            call;           \
     } while (0)
 
 int main(int argc, char **argv)
@@ -336,6 +345,7 @@ int main(int argc, char **argv)
         bench_memory(atol(argv[2]));
         return 0;
     }
+    listing_keys = argc > 1 && strcmp(argv[1], "keys") == 0;
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     long big = quick ? 100000 : 1000000, hs = quick ? 50 : 400, rounds = quick ? 20 : 100;
     char name[128];
