@@ -28,7 +28,8 @@ pub trait Hooks {
     }
     /// `remove_session_cb`: `session` left the cache or was invalidated.
     fn session_removed(&self, _session: &Arc<Session>) {}
-    /// Whether a remove callback is installed (it changes what TLS 1.3 servers store).
+    /// Whether a remove callback is installed (it changes what TLS 1.3 servers store); without
+    /// one, a flush does not report its sessions to `session_removed`.
     fn has_remove_hook(&self) -> bool {
         false
     }
@@ -618,7 +619,7 @@ mod tests {
     #[test]
     fn auto_flush_runs_when_good_count_ends_in_ff() {
         let (c, clock) = setup();
-        let h = Recorder::default();
+        let h = Recorder { remove_hook: true, ..Recorder::default() };
         let old = sess(9, V12, b"ctx");
         old.set_timeout(1);
         c.add(&old);
