@@ -128,6 +128,26 @@ static SSL_SESSION *connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *offer,
               label, rs, rs_reason, SSL_R_SHUTDOWN_WHILE_IN_INIT);
         CHECK_EQ(SSL_get_shutdown(p.server), how == PEER_ALERT ? SSL_RECEIVED_SHUTDOWN : 0,
                  W("SSL_get_shutdown after that SSL_shutdown"));
+        /* The connection stays failed: reads and writes fail at once and queue nothing. After a
+         * received alert (SSL_RECEIVED_SHUTDOWN set) a read returns 0 and both report
+         * SSL_ERROR_ZERO_RETURN; otherwise -1 and SSL_ERROR_SYSCALL. */
+        int alert = how == PEER_ALERT;
+        ERR_clear_error();
+        char again;
+        int r2 = SSL_read(p.server, &again, 1);
+        int e2 = SSL_get_error(p.server, r2);
+        CHECK(r2 == (alert ? 0 : -1) && e2 == (alert ? SSL_ERROR_ZERO_RETURN : SSL_ERROR_SYSCALL)
+                  && ERR_peek_error() == 0,
+              "%s: SSL_read after the fatal error: r=%d err=%d queued=%lu; OpenSSL 3.0: %d, %d, nothing queued",
+              label, r2, e2, ERR_peek_error(), alert ? 0 : -1, alert ? SSL_ERROR_ZERO_RETURN : SSL_ERROR_SYSCALL);
+        ERR_clear_error();
+        int w2 = SSL_write(p.server, "x", 1);
+        int ew = SSL_get_error(p.server, w2);
+        CHECK(w2 == -1 && ew == (alert ? SSL_ERROR_ZERO_RETURN : SSL_ERROR_SYSCALL) && ERR_peek_error() == 0,
+              "%s: SSL_write after the fatal error: r=%d err=%d queued=%lu; OpenSSL 3.0: -1, %d, nothing queued",
+              label, w2, ew, ERR_peek_error(), alert ? SSL_ERROR_ZERO_RETURN : SSL_ERROR_SYSCALL);
+        CHECK_EQ(SSL_in_init(p.server), 1, W("SSL_in_init after the fatal error"));
+        CHECK_EQ(SSL_is_init_finished(p.server), 0, W("SSL_is_init_finished after the fatal error"));
         ERR_clear_error();
     }
     SSL_free(p.server);

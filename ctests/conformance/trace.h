@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../tls_pair.h"
 
@@ -99,6 +100,17 @@ static inline void T(const char *fmt, ...)
 }
 
 /* The twelve counters of a context. */
+/* Waits for the next second to begin. A scenario whose trace depends on sessions made in the
+ * same second (equal expiry times, so eviction follows insertion order) calls it first: it then
+ * runs, in well under a second, without a second boundary splitting its sessions' times. */
+static inline void start_of_second(void)
+{
+    time_t t0 = time(NULL);
+    while (time(NULL) == t0) {
+        /* spin: at most a second, once per scenario that asks */
+    }
+}
+
 static inline void counters(SSL_CTX *ctx)
 {
     T("  counters %s: number=%ld connect=%ld connect_good=%ld connect_renegotiate=%ld accept=%ld "

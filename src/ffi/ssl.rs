@@ -132,6 +132,10 @@ impl Ssl {
         self.state.lock().handshake = Handshake::InProgress;
     }
 
+    pub fn has_failed(&self) -> bool {
+        self.state.lock().handshake == Handshake::Failed
+    }
+
     pub fn mark_failed(&self) {
         self.state.lock().handshake = Handshake::Failed;
     }

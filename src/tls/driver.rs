@@ -469,11 +469,29 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
 
 /// `SSL_do_handshake`: 1 when done, -1 with `SSL_get_error` telling why not.
 pub fn handshake(ssl: &Ssl) -> c_int {
+    if let Some(r) = after_fatal(ssl, false) {
+        return r;
+    }
     drive(ssl, handshake_step)
+}
+
+/// After a fatal error OpenSSL's state machine no longer runs: calls fail at once and queue
+/// nothing; once the peer's alert was received (`SSL_RECEIVED_SHUTDOWN`) a read returns 0 and
+/// `SSL_get_error` says `SSL_ERROR_ZERO_RETURN`, otherwise -1 and `SSL_ERROR_SYSCALL`.
+fn after_fatal(ssl: &Ssl, reading: bool) -> Option<c_int> {
+    if !ssl.has_failed() {
+        return None;
+    }
+    let received = ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0;
+    ssl.io.lock().last = if received { LastError::ZeroReturn } else { LastError::Syscall };
+    Some(if reading && received { 0 } else { -1 })
 }
 
 /// `SSL_read`: > 0 bytes read; 0 or -1 with `SSL_get_error` telling why not.
 pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
+    if let Some(r) = after_fatal(ssl, true) {
+        return r;
+    }
     if ssl.in_init() {
         let r = handshake(ssl);
         if r <= 0 {
@@ -524,6 +542,9 @@ pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
         err::raise(LIB_SSL, reason::PROTOCOL_IS_SHUTDOWN);
         ssl.io.lock().last = LastError::Ssl;
         return -1;
+    }
+    if let Some(r) = after_fatal(ssl, false) {
+        return r;
     }
     if ssl.in_init() {
         let r = handshake(ssl);
