@@ -77,15 +77,6 @@ impl Shard {
         self.index.find(hash_of(version, id), |&i| self.keys[i as usize].is(version, id)).copied()
     }
 
-    /// The session stored under `key`.
-    pub fn get(&self, key: &Key) -> Option<&Arc<Session>> {
-        self.find(key).and_then(|i| self.link(i).session.as_ref())
-    }
-
-    pub fn contains(&self, key: &Key) -> bool {
-        self.find(key).is_some()
-    }
-
     /// The session in slot `i`.
     pub fn session_at(&self, i: u32) -> Option<&Arc<Session>> {
         self.links.get(i as usize).and_then(|l| l.session.as_ref())
