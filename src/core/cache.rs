@@ -313,7 +313,7 @@ impl Cache {
         let size = self.size();
         let mut added = Added::default();
         let shard_index = key.shard();
-        let placed = {
+        let (placed, slot) = {
             let mut shard = shared.shards[shard_index].0.write();
             let (slot, count) = match shard.find(&key) {
                 Some(i) if shard.session_at(i).is_some_and(|s| Arc::ptr_eq(s, session)) => (i, None),
@@ -336,7 +336,6 @@ impl Cache {
             }
             (!must_evict, slot)
         };
-        let (placed, slot) = placed;
         if let Some(old) = &added.replaced {
             old.remove_holder(&shared.weak_self);
         }

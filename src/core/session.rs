@@ -306,14 +306,12 @@ impl Session {
     /// `SSL_SESSION_dup`: a deep copy in no cache; it keeps `not_resumable`.
     pub fn dup(&self) -> Arc<Session> {
         let copy = Session::from_fields(self.fields());
-        let (engine_state, not_resumable) = {
-            let links = self.links.lock();
-            (links.engine_state.clone(), links.not_resumable)
-        };
-        let mut links = copy.links.lock();
-        links.engine_state = engine_state;
-        links.not_resumable = not_resumable;
-        drop(links);
+        {
+            // The copy is new: nobody else can hold its lock, so taking both cannot deadlock.
+            let (from, mut to) = (self.links.lock(), copy.links.lock());
+            to.engine_state = from.engine_state.clone();
+            to.not_resumable = from.not_resumable;
+        }
         copy
     }
 

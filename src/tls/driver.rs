@@ -45,10 +45,9 @@ pub struct Io {
     pub last: LastError,
     /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
     accepted: usize,
-    /// A fatal error happened (OpenSSL sends a fatal alert): the session is still to be removed.
+    /// A fatal error happened (OpenSSL sends a fatal alert): the session is still to be removed
+    /// and the connection marked failed, after which no call reaches rustls again.
     fatal_pending: bool,
-    /// The first fatal error was seen; later ones remove nothing (OpenSSL's error state).
-    fatal_seen: bool,
 }
 
 /// Result of one step.
@@ -90,8 +89,7 @@ fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
     if kind == LastError::Ssl {
         err::raise(LIB_SSL, why);
         // Misuse (no connection yet) is reported without an alert, as in OpenSSL.
-        if why != reason::UNINITIALIZED && !io.fatal_seen {
-            io.fatal_seen = true;
+        if why != reason::UNINITIALIZED {
             io.fatal_pending = true;
         }
     }
