@@ -17,25 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check "description" command...  (a second attempt absorbs a slow machine's timing)
-    local what=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then
-        echo "ok   $what"
-        pass=$((pass + 1))
-    elif "$@" >"$tmp/out" 2>&1; then
-        echo "ok   $what (on the second attempt)"
-        pass=$((pass + 1))
-    else
-        echo "FAIL $what"
-        sed 's/^/     | /' "$tmp/out" | tail -n 15
-        fail=$((fail + 1))
-    fi
-}
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/../lib.sh"
 
 wait_port() {
     for _ in $(seq 50); do

@@ -32,30 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check "description" command...  (a second attempt absorbs a slow machine's timing)
-    local what=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then
-        echo "PASS: $what"
-        pass=$((pass + 1))
-    elif "$@" >"$tmp/out" 2>&1; then
-        echo "PASS: $what (on the second attempt)"
-        pass=$((pass + 1))
-    else
-        echo "FAIL: $what: $(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')"
-        sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
-        fail=$((fail + 1))
-    fi
-}
-
-why() { # why "reason": print it for the FAIL line and fail
-    echo "reason: $*"
-    return 1
-}
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/../lib.sh"
 
 redis_up() { [ "$(timeout 2 redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ]; }
 

@@ -3,7 +3,8 @@
 # (no persistence), runs PROGRAM ARGS... PORT, stops Redis and exits with PROGRAM's status.
 set -u
 command -v redis-server >/dev/null 2>&1 || { echo "redis-server is not installed (run ./.ci/deps.sh as root)" >&2; exit 1; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/../lib.sh"
+port=$(free_port)
 log=$(mktemp)
 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$log" 2>&1 &
 redis=$!

@@ -1,0 +1,33 @@
+# Helpers shared by the shell tests (tests/interop/run.sh, tests/redis/run.sh): sourced after
+# the script sets pass=0, fail=0 and tmp (a scratch directory).
+
+# check "description" command...: one PASS:/FAIL: line; a second attempt absorbs a slow
+# machine's timing. On failure, the command's last "reason:" line (see why) and its output.
+check() {
+    local what=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then
+        echo "PASS: $what"
+        pass=$((pass + 1))
+    elif "$@" >"$tmp/out" 2>&1; then
+        echo "PASS: $what (on the second attempt)"
+        pass=$((pass + 1))
+    else
+        local reason
+        reason=$(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')
+        echo "FAIL: $what${reason:+: $reason}"
+        sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
+        fail=$((fail + 1))
+    fi
+}
+
+# why "reason": prints it for check's FAIL line, and fails.
+why() {
+    echo "reason: $*"
+    return 1
+}
+
+# A TCP port free on 127.0.0.1 right now.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
