@@ -49,7 +49,7 @@ lint:
 
 ctest: debuglib certs examples $(CTEST_OURS) $(CTEST_OPENSSL)
 	@./ctests/run.sh ./ctests/check_exports.sh "./tools/check_libssl.sh $(BUILD)/libssl" \
-	  "./tests/interop/run.sh $(BUILD)" "./tests/redis/run.sh $(BUILD)" "./ctests/conformance/run.sh $(BUILD)" \
+	  "./tests/interop/run.sh $(BUILD)" "./tests/tcp/flights.sh $(BUILD)" "./tests/redis/run.sh $(BUILD)" "./ctests/conformance/run.sh $(BUILD)" \
 	  $(CTEST_OURS) $(CTEST_OPENSSL)
 
 ctest-ours: debuglib certs $(CTEST_OURS)

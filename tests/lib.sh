@@ -31,3 +31,20 @@ why() {
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# check_once "description" command...: as check, without a second attempt (for checks whose
+# outcome does not depend on timing).
+check_once() {
+    local what=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then
+        echo "PASS: $what"
+        pass=$((pass + 1))
+    else
+        local reason
+        reason=$(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')
+        echo "FAIL: $what${reason:+: $reason}"
+        sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
+        fail=$((fail + 1))
+    fi
+}

@@ -114,6 +114,16 @@ impl Write for Fd {
         let n = unsafe { libc::write(self.0, buf.as_ptr().cast(), buf.len()) };
         if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
     }
+    /// rustls hands every queued record to one call: a flight leaves in one `writev`, as
+    /// OpenSSL's buffered write sends it (a record per `write()` meets Nagle's algorithm and the
+    /// peer's delayed ACK over TCP).
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let count = bufs.len().min(libc::UIO_MAXIOV as usize) as c_int;
+        // SAFETY: `IoSlice` is ABI-compatible with `iovec` on Unix (std guarantees it), and
+        // `count` slices are valid; a bad descriptor gives EBADF.
+        let n = unsafe { libc::writev(self.0, bufs.as_ptr().cast(), count) };
+        if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
