@@ -171,6 +171,15 @@ impl Ssl {
         self.state.lock().shutdown |= flags;
     }
 
+    /// Replaces the shutdown flags (`SSL_set_shutdown`).
+    pub fn set_shutdown(&self, flags: c_int) {
+        self.state.lock().shutdown = flags;
+    }
+
+    pub fn options(&self) -> u64 {
+        self.state.lock().settings.options
+    }
+
     pub fn quiet_shutdown(&self) -> bool {
         self.state.lock().quiet_shutdown != 0
     }
@@ -539,7 +548,7 @@ pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) });
-        s.state.lock().shutdown = mode;
+        s.set_shutdown(mode);
     })
 }
 

@@ -15,6 +15,7 @@ use super::hooks;
 
 /// `SSL_OP_*` bits that change behaviour here; the others are stored and reported only.
 pub mod op {
+    pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
     pub const NO_TICKET: u64 = 1 << 14;
     pub const NO_TLSV1_2: u64 = 1 << 27;
     pub const NO_TLSV1_3: u64 = 1 << 29;

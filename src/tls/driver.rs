@@ -45,9 +45,9 @@ pub struct Io {
     pub last: LastError,
     /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
     accepted: usize,
-    /// A fatal error happened (OpenSSL sends a fatal alert): the session is still to be removed
-    /// and the connection marked failed, after which no call reaches rustls again.
-    fatal_pending: bool,
+    /// A fatal error happened (its reason): the connection is still to be marked failed, after
+    /// which no call reaches rustls again, and its session removed (OpenSSL's fatal alert).
+    fatal_pending: Option<u32>,
 }
 
 /// Result of one step.
@@ -75,11 +75,11 @@ pub(crate) fn fatal_reason(r: FatalReason) -> u32 {
     }
 }
 
-/// `SSL_read`'s failures that OpenSSL reports with 0 rather than -1: the transport ended
-/// without close_notify, or the peer sent a fatal alert.
+/// `SSL_read`'s failures: a fatal alert from the peer returns 0 (as the unexpected EOF does),
+/// other errors -1.
 fn fail_read(io: &mut Io, why: u32) -> Step {
     fail(io, LastError::Ssl, why);
-    if why == reason::UNEXPECTED_EOF_WHILE_READING || why >= reason::ALERT_BASE {
+    if why >= reason::ALERT_BASE {
         return Step::Return(0);
     }
     Step::Return(-1)
@@ -90,11 +90,26 @@ fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
         err::raise(LIB_SSL, why);
         // Misuse (no connection yet) is reported without an alert, as in OpenSSL.
         if why != reason::UNINITIALIZED {
-            io.fatal_pending = true;
+            io.fatal_pending = Some(why);
         }
     }
     io.last = kind;
     Step::Return(-1)
+}
+
+/// The peer closed the transport without close_notify. OpenSSL 3.0 (`ssl3_read_n`) makes that a
+/// fatal error, unless `SSL_OP_IGNORE_UNEXPECTED_EOF` is set: then it reads as the peer's
+/// close_notify (`SSL_ERROR_ZERO_RETURN`, nothing queued, the session kept), and the shutdown
+/// flags become `SSL_RECEIVED_SHUTDOWN` alone, forgetting a close_notify already sent (so that an
+/// `SSL_free` then removes the session, as OpenSSL's does). Returns whether it was ignored.
+fn unexpected_eof(ssl: &Ssl, io: &mut Io) -> bool {
+    if ssl.options() & config::op::IGNORE_UNEXPECTED_EOF == 0 {
+        fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING);
+        return false;
+    }
+    ssl.set_shutdown(RECEIVED_SHUTDOWN);
+    io.last = LastError::ZeroReturn;
+    true
 }
 
 /// A file descriptor as `Read + Write`, without owning it.
@@ -431,9 +446,13 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
             let mut io = ssl.io.lock();
             let r = step(ssl, &mut io, &mut events);
             collect_tickets(ssl, &io, &mut events);
-            if std::mem::take(&mut io.fatal_pending) {
+            if let Some(why) = io.fatal_pending.take() {
                 ssl.mark_failed();
-                events.push(Event::Fatal);
+                // Once close_notify is sent, OpenSSL's ssl3_send_alert sends no fatal alert and
+                // so removes nothing; a fatal alert received removes the session regardless.
+                if why >= reason::ALERT_BASE || ssl.shutdown_flags() & SENT_SHUTDOWN == 0 {
+                    events.push(Event::Fatal);
+                }
             }
             r
         };
@@ -465,7 +484,10 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
     }
     match read_some(ssl, io) {
         Ok(true) => {}
-        Ok(false) => return fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING),
+        Ok(false) => {
+            unexpected_eof(ssl, io);
+            return Step::Return(-1);
+        }
         Err(e) if would_block(&e) => return fail(io, LastError::WantRead, 0),
         Err(_) => return fail(io, LastError::Syscall, 0),
     }
@@ -497,6 +519,12 @@ fn after_fatal(ssl: &Ssl, reading: bool) -> Option<c_int> {
 
 /// `SSL_read`: > 0 bytes read; 0 or -1 with `SSL_get_error` telling why not.
 pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
+    if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
+        // As OpenSSL's: once the peer's close_notify (or fatal alert, or an ignored EOF) was
+        // seen, or the flag was set by hand, reading returns 0 at once.
+        ssl.io.lock().last = LastError::ZeroReturn;
+        return 0;
+    }
     if let Some(r) = after_fatal(ssl, true) {
         return r;
     }
@@ -521,7 +549,11 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
                 return Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX));
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(_) => return fail_read(io, reason::UNEXPECTED_EOF_WHILE_READING),
+            Err(_) => {
+                // rustls saw the transport end without close_notify.
+                unexpected_eof(ssl, io);
+                return Step::Return(0);
+            }
         }
         if let Err(e) = flush(conn, ssl.wfd())
             && !would_block(&e)
@@ -529,7 +561,8 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
             return fail(io, LastError::Syscall, 0);
         }
         if io.eof {
-            return fail_read(io, reason::UNEXPECTED_EOF_WHILE_READING);
+            unexpected_eof(ssl, io);
+            return Step::Return(0);
         }
         match read_some(ssl, io) {
             Ok(_) => {}
@@ -632,7 +665,8 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
             }
         }
         if io.eof {
-            return fail(io, LastError::Syscall, 0);
+            // Ignored, the flags are now "received" alone and the call returns 0.
+            return Step::Return(if unexpected_eof(ssl, io) { 0 } else { -1 });
         }
         match read_some(ssl, io) {
             Ok(_) => {}
