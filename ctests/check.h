@@ -40,6 +40,27 @@ static int check_passed, check_failed;
               check_a_, check_e_);                                         \
     } while (0)
 
+/* KNOWN_DIFF("why", condition, "reason shown on failure", args...): a check that OpenSSL passes
+ * and sesscache is known to fail, for the reason given (the issue that will fix it). Built on
+ * OpenSSL it is an ordinary CHECK; on sesscache it prints a "known" line and counts nothing,
+ * unless the condition holds there too: then it fails, so that the marker is removed. */
+#define KNOWN_DIFF(why, cond, ...)                                         \
+    do {                                                                   \
+        if (!ON_SESSCACHE) {                                               \
+            CHECK(cond, __VA_ARGS__);                                      \
+        } else if (cond) {                                                 \
+            check_failed++;                                                \
+            printf("FAIL %s:%d: %s: holds on sesscache now; remove the "   \
+                   "known-difference marker (%s)\n", __FILE__, __LINE__,   \
+                   #cond, why);                                            \
+        } else {                                                           \
+            printf("known %s:%d: %s: ", __FILE__, __LINE__, why);         \
+            printf(__VA_ARGS__);                                           \
+            printf("\n");                                                  \
+        }                                                                  \
+        fflush(stdout);                                                    \
+    } while (0)
+
 static int check_summary(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);
