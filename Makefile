@@ -19,7 +19,7 @@ CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: fuzz-smoke valgrind bench bench-redis redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -139,6 +139,13 @@ bench-redis: deps lib certs
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -Iexamples bench/redis_bench.c $(REDIS_CACHE) \
 	  -o $(BUILD)/redis_bench $(LINK_OURS_RELEASE) $(REDIS_LIBS)
 	@./tests/redis/with_redis.sh $(BUILD)/redis_bench
+
+# Full and resumed TLS 1.2 / 1.3 handshakes over TCP on 127.0.0.1, both libraries driven by
+# openssl s_time (bench/tcp.sh): connections/s and server CPU per connection, into
+# bench/results.md and .svg (make bench runs it too).
+bench-tcp: deps lib certs
+	@mkdir -p $(BUILD)
+	@./bench/tcp.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

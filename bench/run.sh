@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: builds bench/bench.c against the system OpenSSL and against sesscache (release),
-# runs both in this one invocation, and writes bench/results.md and bench/results.svg.
+# runs both in this one invocation, then the Redis rows and the TCP rows (bench/tcp.sh), and
+# writes bench/results.md and bench/results.svg.
 # Usage: run.sh BUILD_DIR [quick]
 set -euo pipefail
 build=${1:-build}
@@ -56,5 +57,8 @@ for _ in $(seq "$rounds"); do
         redis_rows "$build/redis_bench-$lib" | tee -a "$build/bench-$lib.tsv"
     done
 done
-python3 bench/report.py "$build/bench-openssl.tsv" "$build/bench-sesscache.tsv" \
-    "$build/mem-openssl.tsv" "$build/mem-sesscache.tsv" "make bench${mode:+ (quick)}"
+# Handshakes over real TCP with openssl s_time as the client (bench/tcp.sh); reported below.
+TCP_REPORT=no ./bench/tcp.sh "$build" ${mode:+"$mode"}
+python3 bench/report.py --tcp "$build/tcp-openssl.tsv" "$build/tcp-sesscache.tsv" \
+    "$build/bench-openssl.tsv" "$build/bench-sesscache.tsv" "$build/mem-openssl.tsv" "$build/mem-sesscache.tsv" \
+    "make bench${mode:+ (quick)}"
