@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use parking_lot::Mutex;
+
 use rustls::client::Resumption;
 use rustls::client::Tls12Resumption;
 use rustls::crypto::CryptoProvider;
@@ -89,6 +91,33 @@ pub struct CtxTls {
     pub certified: Option<Arc<CertifiedKey>>,
     pub roots: Arc<RootCertStore>,
     pub conn: ConnSettings,
+    /// The last rustls configs built for this context's connections, reused while what they
+    /// were built from is the same (a config per connection costs allocations on every handshake).
+    server_config: Mutex<Option<(ServerConfigKey, Arc<ServerConfig>)>>,
+    client_config: Mutex<Option<(ClientConfigKey, Arc<ClientConfig>)>>,
+}
+
+/// What a server config depends on besides the process-wide hooks. The roots and the ticketer
+/// are compared by address: the cached config holds both, so neither address can be reused
+/// while it is cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ServerConfigKey {
+    versions: Vec<u16>,
+    verify_mode: i32,
+    num_tickets: usize,
+    roots: usize,
+    ticketer: usize,
+}
+
+/// What a client config depends on besides the process-wide hooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClientConfigKey {
+    versions: Vec<u16>,
+    tickets: bool,
+}
+
+fn version_ids(versions: &[&'static SupportedProtocolVersion]) -> Vec<u16> {
+    versions.iter().map(|v| u16::from(v.version)).collect()
 }
 
 impl Default for CtxTls {
@@ -99,6 +128,8 @@ impl Default for CtxTls {
             certified: None,
             roots: Arc::new(RootCertStore::empty()),
             conn: ConnSettings::default(),
+            server_config: Mutex::new(None),
+            client_config: Mutex::new(None),
         }
     }
 }
@@ -146,6 +177,19 @@ pub fn server_config(
     if ctx.certified.is_none() {
         return Err(ConfigError::NoCertificate);
     }
+    let key = ServerConfigKey {
+        versions: version_ids(&versions),
+        verify_mode: settings.verify_mode,
+        num_tickets: settings.num_tickets,
+        roots: Arc::as_ptr(&ctx.roots) as usize,
+        ticketer: Arc::as_ptr(&ticketer).cast::<()>() as usize,
+    };
+    let mut cached = ctx.server_config.lock();
+    if let Some((k, cfg)) = cached.as_ref()
+        && *k == key
+    {
+        return Ok(Arc::clone(cfg));
+    }
     let builder = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&versions)
         .map_err(|_| ConfigError::NoProtocols)?;
@@ -167,16 +211,25 @@ pub fn server_config(
     cfg.send_tls13_tickets = settings.num_tickets;
     cfg.max_early_data_size = 0;
     cfg.ignore_client_order = false;
-    Ok(Arc::new(cfg))
+    let cfg = Arc::new(cfg);
+    *cached = Some((key, Arc::clone(&cfg)));
+    Ok(cfg)
 }
 
 /// The client config for one connection. The verifier, client-certificate resolver and
 /// session store are process-wide singletons: rustls resumes a session only with the very
 /// same verifier and resolver objects that made it.
-pub fn client_config(settings: &ConnSettings) -> Result<Arc<ClientConfig>, ConfigError> {
+pub fn client_config(settings: &ConnSettings, ctx: &CtxTls) -> Result<Arc<ClientConfig>, ConfigError> {
     let versions = settings.versions();
     if versions.is_empty() {
         return Err(ConfigError::NoProtocols);
+    }
+    let key = ClientConfigKey { versions: version_ids(&versions), tickets: settings.tickets_enabled() };
+    let mut cached = ctx.client_config.lock();
+    if let Some((k, cfg)) = cached.as_ref()
+        && *k == key
+    {
+        return Ok(Arc::clone(cfg));
     }
     let mut cfg = ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&versions)
@@ -188,5 +241,7 @@ pub fn client_config(settings: &ConnSettings) -> Result<Arc<ClientConfig>, Confi
         if settings.tickets_enabled() { Tls12Resumption::SessionIdOrTickets } else { Tls12Resumption::SessionIdOnly };
     cfg.resumption = Resumption::store(hooks::client_store()).tls12_resumption(tls12);
     cfg.key_log = hooks::key_log();
-    Ok(Arc::new(cfg))
+    let cfg = Arc::new(cfg);
+    *cached = Some((key, Arc::clone(&cfg)));
+    Ok(cfg)
 }

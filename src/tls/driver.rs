@@ -191,7 +191,7 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
         let cfg = cfg.map_err(config_reason)?;
         ServerConnection::new(cfg).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
     } else {
-        let cfg = config::client_config(&settings).map_err(config_reason)?;
+        let cfg = config::client_config(&settings, &ssl.ctx.tls.read()).map_err(config_reason)?;
         let name = ssl
             .host_name()
             .and_then(|h| rustls::pki_types::ServerName::try_from(h).ok())
