@@ -242,6 +242,11 @@ impl Read for Tee<'_> {
 /// at end of file.
 fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
     let conn = io.conn.as_mut().expect("connection exists while reading");
+    if io.scan.is_done() {
+        let n = conn.read_tls(&mut Fd(ssl.rfd()))?;
+        io.eof = n == 0;
+        return Ok(n != 0);
+    }
     let mut seen = Vec::new();
     let n = conn.read_tls(&mut Tee { fd: Fd(ssl.rfd()), seen: &mut seen })?;
     if n == 0 {

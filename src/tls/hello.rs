@@ -36,6 +36,11 @@ pub struct HandshakeScan {
 const LIMIT: usize = 1 << 18;
 
 impl HandshakeScan {
+    /// The plaintext part of the handshake is over: later bytes need not be shown.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
     /// Feeds bytes read from the peer; returns the handshake messages they completed, as
     /// (type, body).
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
