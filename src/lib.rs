@@ -2,4 +2,6 @@
 
 pub mod core;
 pub mod ffi;
+pub mod state;
+pub mod sys;
 pub mod tls;

@@ -12,8 +12,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
 use super::cipher::SSL_CIPHER;
 use super::ctx::ctx;
-use super::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
 use super::ssl::{Ssl, ssl};
+use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
 use crate::tls::config::{ConnSettings, TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::tls::driver::{self, LastError};
 

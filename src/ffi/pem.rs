@@ -5,10 +5,10 @@ use libc::{FILE, c_char, c_int, c_void};
 use pem_rfc7468::LineEnding;
 
 use super::boundary::{SSL_SESSION, ffi_boundary, session, try_ref};
-use super::err::{self, LIB_PEM, reason};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
+use crate::state::err::{self, LIB_PEM, reason};
 
 const LABEL: &str = "SSL SESSION PARAMETERS";
 

@@ -334,7 +334,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
 /// Queues the error OpenSSL's `d2i_SSL_SESSION` queues for this kind of bad input (it queues
 /// none for an unknown cipher or an over-long field).
 fn raise_decode_error(e: &der::DecodeError) {
-    use super::err::{LIB_ASN1, LIB_SSL, raise, reason};
+    use crate::state::err::{LIB_ASN1, LIB_SSL, raise, reason};
     match e {
         der::DecodeError::Asn1(_) => raise(LIB_ASN1, reason::NESTED_ASN1_ERROR),
         der::DecodeError::UnknownVersion => raise(LIB_SSL, reason::UNKNOWN_SSL_VERSION),

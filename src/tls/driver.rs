@@ -14,8 +14,8 @@ use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
 use crate::core::session::Session;
-use crate::ffi::err::{self, LIB_SSL, reason};
 use crate::ffi::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
+use crate::state::err::{self, LIB_SSL, reason};
 
 /// What `SSL_get_error` reports for the last call.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,9 @@
+//! Declarations of the system libcrypto functions the drop-in `libssl.so.3` calls (every
+//! program that links libssl loads libcrypto too).
+
+/// Included rather than a module file: the header generator would otherwise declare these
+/// libcrypto functions in `ssl.h`.
+#[cfg(feature = "libcrypto-errors")]
+pub mod libcrypto {
+    include!("libcrypto_decls.rs");
+}
