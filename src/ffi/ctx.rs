@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::boundary::{
     Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
 };
-use super::ex_data::{Class, ExData};
+use super::ex_data::{self, Class};
 use crate::core::Cache;
 use crate::core::clock;
 use crate::core::resume::{self, Hooks};
 use crate::core::session::{Session, SidCtx};
+use crate::state::ex_data::ExData;
 use crate::tls::config::CtxTls;
 use crate::tls::hooks::TicketSealer;
 
@@ -137,7 +138,7 @@ pub(crate) unsafe fn release(p: *mut SSL_CTX) {
     }
     resume::flush_sessions(&ctx.cache, &CHooks::for_ctx(&ctx, p), 0);
     // SAFETY: `p` is this context.
-    unsafe { ctx.ex_data.run_free_funcs(Class::SslCtx, p.cast()) };
+    unsafe { ex_data::run_free_funcs(&ctx.ex_data, Class::SslCtx, p.cast()) };
     // SAFETY: the last C reference is gone; this releases the Arc made by `SSL_CTX_new`.
     drop(unsafe { take::<Ctx, SSL_CTX>(p) });
 }
@@ -232,7 +233,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
         // SAFETY: `p` was just made and is live.
         if let Some(c) = unsafe { self::ctx(p) } {
             // SAFETY: `p` is this context.
-            unsafe { c.ex_data.run_new_funcs(Class::SslCtx, p.cast()) };
+            unsafe { ex_data::run_new_funcs(&c.ex_data, Class::SslCtx, p.cast()) };
         }
         p
     })

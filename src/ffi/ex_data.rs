@@ -5,6 +5,7 @@ use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 
 use super::boundary::{CRYPTO_EX_DATA, SSL, SSL_CTX, ffi_boundary};
+use crate::state::ex_data::ExData;
 
 /// `CRYPTO_EX_new` (exported signatures spell the type out so the header matches OpenSSL's).
 #[allow(non_camel_case_types)]
@@ -54,63 +55,53 @@ fn registered(class: Class) -> Vec<(c_int, Index)> {
     REGISTRY[class as usize].lock().iter().enumerate().filter_map(|(i, ix)| ix.map(|ix| (i as c_int, ix))).collect()
 }
 
-/// The slots of one object.
-#[derive(Default)]
-pub struct ExData {
-    slots: Mutex<Vec<usize>>,
+/// The `CRYPTO_EX_DATA *` handed to ex_data callbacks: the object's slots.
+fn ad(slots: &ExData) -> *mut CRYPTO_EX_DATA {
+    (slots as *const ExData).cast_mut().cast()
 }
 
-impl ExData {
-    pub fn set(&self, idx: c_int, value: *mut c_void) -> c_int {
-        let Ok(idx) = usize::try_from(idx) else {
-            return 0;
-        };
-        let mut slots = self.slots.lock();
-        if slots.len() <= idx {
-            slots.resize(idx + 1, 0);
-        }
-        slots[idx] = value as usize;
-        1
-    }
-
-    pub fn get(&self, idx: c_int) -> *mut c_void {
-        let Ok(idx) = usize::try_from(idx) else {
-            return std::ptr::null_mut();
-        };
-        self.slots.lock().get(idx).copied().unwrap_or(0) as *mut c_void
-    }
-
-    fn ad(&self) -> *mut CRYPTO_EX_DATA {
-        (self as *const ExData).cast_mut().cast()
-    }
-
-    /// Calls each index's `new_func` for a new object (`CRYPTO_new_ex_data`).
-    ///
-    /// # Safety
-    /// `parent` is the object these slots belong to.
-    pub unsafe fn run_new_funcs(&self, class: Class, parent: *mut c_void) {
-        for (idx, ix) in registered(class) {
-            if let Some(f) = ix.new_func {
-                // SAFETY: the application registered `f` with this signature.
-                unsafe { f(parent, std::ptr::null_mut(), self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
-            }
+/// Calls each index's `new_func` for a new object (`CRYPTO_new_ex_data`).
+///
+/// # Safety
+/// `parent` is the object `slots` belong to.
+pub unsafe fn run_new_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
+    for (idx, ix) in registered(class) {
+        if let Some(f) = ix.new_func {
+            // SAFETY: the application registered `f` with this signature.
+            unsafe { f(parent, std::ptr::null_mut(), ad(slots), idx, ix.argl, ix.argp as *mut c_void) };
         }
     }
+}
 
-    /// Calls each index's `free_func` with the slot's value, in index order
-    /// (`CRYPTO_free_ex_data`), then empties the slots.
-    ///
-    /// # Safety
-    /// `parent` is the object these slots belong to.
-    pub unsafe fn run_free_funcs(&self, class: Class, parent: *mut c_void) {
-        for (idx, ix) in registered(class) {
-            if let Some(f) = ix.free_func {
-                let value = self.get(idx);
-                // SAFETY: the application registered `f` with this signature.
-                unsafe { f(parent, value, self.ad(), idx, ix.argl, ix.argp as *mut c_void) };
-            }
+/// Calls each index's `free_func` with the slot's value, in index order
+/// (`CRYPTO_free_ex_data`), then empties the slots.
+///
+/// # Safety
+/// `parent` is the object `slots` belong to.
+pub unsafe fn run_free_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
+    for (idx, ix) in registered(class) {
+        if let Some(f) = ix.free_func {
+            let value = slot(slots, idx);
+            // SAFETY: the application registered `f` with this signature.
+            unsafe { f(parent, value, ad(slots), idx, ix.argl, ix.argp as *mut c_void) };
         }
-        self.slots.lock().clear();
+    }
+    slots.clear();
+}
+
+/// The pointer stored at `idx`; NULL for an unset or negative index.
+fn slot(slots: &ExData, idx: c_int) -> *mut c_void {
+    usize::try_from(idx).map_or(0, |i| slots.get(i)) as *mut c_void
+}
+
+/// Stores `value` at `idx`: 1, or 0 for a negative index.
+fn set_slot(slots: &ExData, idx: c_int, value: *mut c_void) -> c_int {
+    match usize::try_from(idx) {
+        Ok(i) => {
+            slots.set(i, value as usize);
+            1
+        }
+        Err(_) => 0,
     }
 }
 
@@ -214,7 +205,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ctx::ctx(ctx) } {
-            Some(c) => c.ex_data.set(idx, data),
+            Some(c) => set_slot(&c.ex_data, idx, data),
             None => 0,
         }
     })
@@ -229,7 +220,7 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ctx::ctx(ctx) } {
-            Some(c) => c.ex_data.get(idx),
+            Some(c) => slot(&c.ex_data, idx),
             None => std::ptr::null_mut(),
         }
     })
@@ -244,7 +235,7 @@ pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ssl::ssl(ssl) } {
-            Some(s) => s.ex_data.set(idx, data),
+            Some(s) => set_slot(&s.ex_data, idx, data),
             None => 0,
         }
     })
@@ -259,7 +250,7 @@ pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_
     ffi_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         match unsafe { super::ssl::ssl(ssl) } {
-            Some(s) => s.ex_data.get(idx),
+            Some(s) => slot(&s.ex_data, idx),
             None => std::ptr::null_mut(),
         }
     })

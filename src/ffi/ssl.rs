@@ -11,9 +11,10 @@ use super::boundary::{
     Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
 };
 use super::ctx::{self, CHooks, Ctx};
-use super::ex_data::{Class, ExData};
+use super::ex_data::{self, Class};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
+use crate::state::ex_data::ExData;
 use crate::tls::config::ConnSettings;
 use crate::tls::driver::Io;
 use crate::tls::hooks::HookState;
@@ -360,7 +361,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
         // SAFETY: `p` was just made.
         if let Some(s) = unsafe { ssl(p) } {
             // SAFETY: `p` is this connection.
-            unsafe { s.ex_data.run_new_funcs(Class::Ssl, p.cast()) };
+            unsafe { ex_data::run_new_funcs(&s.ex_data, Class::Ssl, p.cast()) };
         }
         p
     })
@@ -380,7 +381,7 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
             return;
         };
         // SAFETY: `ssl` is this connection.
-        unsafe { s.ex_data.run_free_funcs(Class::Ssl, ssl.cast()) };
+        unsafe { ex_data::run_free_funcs(&s.ex_data, Class::Ssl, ssl.cast()) };
         s.clear_bad_session(ssl);
         let session = s.state.lock().session.take();
         drop(session);

@@ -2,3 +2,4 @@
 //! `SSL`, their settings and callbacks, and the error queue. Both `ffi` and `tls` use it.
 
 pub mod err;
+pub mod ex_data;
