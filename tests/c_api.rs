@@ -14,6 +14,7 @@ use sesscache::ffi::boundary::{SSL, SSL_CTX, SSL_SESSION, borrow};
 use sesscache::ffi::ctx::*;
 use sesscache::ffi::session::*;
 use sesscache::ffi::ssl::*;
+use sesscache::state::ssl::*;
 
 const TLS1_2: i32 = 0x0303;
 const TLS1_3: i32 = 0x0304;
@@ -103,7 +104,7 @@ impl Fixture {
         let s = ssl_obj(ssl);
         let session = s.start_new_session(TLS1_2, &[tag; 32]);
         s.finish_handshake(TLS1_2, false);
-        s.session_established(ssl, &session, Side::Server);
+        s.session_established(&session, Side::Server);
         ssl
     }
 
@@ -112,7 +113,7 @@ impl Fixture {
         let ssl = unsafe { SSL_new(self.ctx) };
         let s = ssl_obj(ssl);
         s.finish_handshake(TLS1_2, false);
-        let hit = matches!(s.server_lookup(ssl, Source::SessionId, &[tag; 32], Ems::NotChecked), Lookup::Resume(_));
+        let hit = matches!(s.server_lookup(Source::SessionId, &[tag; 32], Ems::NotChecked), Lookup::Resume(_));
         (ssl, hit)
     }
 
@@ -259,7 +260,7 @@ fn resumption_hits_the_internal_cache_and_tls12_resumption_is_not_re_added() {
         assert_eq!(SSL_session_reused(ssl), 1);
         assert_eq!(SSL_CTX_ctrl(f.ctx, 27, 0, null_mut()), 1, "hits");
         let s = SSL_get_session(ssl);
-        ssl_obj(ssl).session_established(ssl, &borrow::<Session, SSL_SESSION>(s).unwrap(), Side::Server);
+        ssl_obj(ssl).session_established(&borrow::<Session, SSL_SESSION>(s).unwrap(), Side::Server);
     }
     assert!(take_log().is_empty(), "a TLS 1.2 resumption calls no new callback");
     let (ssl2, hit) = f.resume(9);
@@ -375,10 +376,10 @@ fn tls13_tickets_call_the_new_callback_per_ticket_with_distinct_sessions() {
     let s = ssl_obj(ssl);
     let first = s.start_new_session(TLS1_3, &[1; 32]);
     s.finish_handshake(TLS1_3, false);
-    s.session_established(ssl, &first, Side::Server);
+    s.session_established(&first, Side::Server);
     let second = first.dup_resumable();
     second.set_id(&[2; 32]);
-    s.session_established(ssl, &second, Side::Server);
+    s.session_established(&second, Side::Server);
     assert_eq!(take_log(), ["new 1", "new 2"]);
     assert_eq!(f.number(), 2, "a remove callback is installed, so TLS 1.3 sessions are stored");
     // SAFETY: plain C API use.

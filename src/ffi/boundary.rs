@@ -116,6 +116,11 @@ pub fn as_c<T, C>(a: &Arc<T>) -> *mut C {
     Arc::as_ptr(a).cast_mut().cast::<C>()
 }
 
+/// The C handle of an object C holds (its `Arc`'s address), without changing its count.
+pub fn handle<T, C>(obj: &T) -> *mut C {
+    (obj as *const T).cast_mut().cast::<C>()
+}
+
 /// Borrows an `SSL_SESSION *`.
 ///
 /// # Safety

@@ -12,8 +12,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
 use super::cipher::SSL_CIPHER;
 use super::ctx::ctx;
-use super::ssl::{Ssl, ssl};
+use super::ssl::ssl;
 use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
+use crate::state::ssl::Ssl;
 use crate::tls::config::{ConnSettings, TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::tls::driver::{self, LastError};
 
@@ -314,7 +315,7 @@ fn version_ctrl(settings: &mut ConnSettings, cmd: c_int, larg: c_long) -> Option
 }
 
 /// The version commands of `SSL_CTX_ctrl` (called from there).
-pub(crate) fn ctx_version_ctrl(ctx: &super::ctx::Ctx, cmd: c_int, larg: c_long) -> Option<c_long> {
+pub(crate) fn ctx_version_ctrl(ctx: &crate::state::ctx::Ctx, cmd: c_int, larg: c_long) -> Option<c_long> {
     version_ctrl(&mut ctx.tls.write().conn, cmd, larg)
 }
 

@@ -1,32 +1,22 @@
 //! `SSL_CTX` and `SSL_METHOD`: contexts, their callbacks and their session cache.
 
 use libc::{c_int, c_long, c_uchar, c_uint, c_void};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, into_c, session, take, try_ref,
+    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take,
+    try_ref,
 };
 use super::ex_data::{self, Class};
-use crate::core::Cache;
-use crate::core::clock;
-use crate::core::resume::{self, Hooks};
+use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
-use crate::state::ex_data::ExData;
-use crate::tls::config::CtxTls;
-use crate::tls::hooks::TicketSealer;
+use crate::state::ctx::{Ctx, Method, SessionCallbacks};
+use crate::state::ssl::Ssl;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
 pub(crate) type RemoveSessionCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
 pub(crate) type GetSessionCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
-
-/// Which roles a method allows.
-#[derive(Debug)]
-pub struct Method {
-    pub server: bool,
-    pub client: bool,
-}
 
 static TLS_ANY: Method = Method { server: true, client: true };
 static TLS_SERVER: Method = Method { server: true, client: false };
@@ -72,37 +62,23 @@ pub extern "C" fn TLS_client_method() -> *const SSL_METHOD {
     method_ptr(&TLS_CLIENT)
 }
 
+/// The C function pointers of a context's session callbacks.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Callbacks {
-    pub new: Option<NewSessionCb>,
-    pub remove: Option<RemoveSessionCb>,
-    pub get: Option<GetSessionCb>,
+struct Fns {
+    new: Option<NewSessionCb>,
+    remove: Option<RemoveSessionCb>,
+    get: Option<GetSessionCb>,
 }
 
-/// An `SSL_CTX`.
-pub struct Ctx {
-    /// References held by C (`SSL_CTX_new`, `SSL_CTX_up_ref`, each `SSL`). The teardown runs
-    /// when it reaches 0, while the memory is still alive for the callbacks it makes.
-    refs: AtomicUsize,
-    pub cache: Cache,
-    callbacks: RwLock<Callbacks>,
-    pub sid_ctx: Mutex<SidCtx>,
-    pub ex_data: ExData,
-    pub method: &'static Method,
-    /// Certificates, trust anchors and the settings copied into each new `SSL`.
-    pub tls: RwLock<CtxTls>,
-    /// This context's session ticket keys.
-    ticketer: Arc<TicketSealer>,
+/// The application's session callbacks as C installed them, called with the objects' handles.
+#[derive(Default)]
+pub(crate) struct CCallbacks {
+    fns: RwLock<Fns>,
 }
 
-impl Ctx {
-    pub(crate) fn callbacks(&self) -> Callbacks {
-        *self.callbacks.read()
-    }
-
-    pub fn ticketer(&self) -> Arc<dyn rustls::server::ProducesTickets> {
-        Arc::clone(&self.ticketer) as Arc<dyn rustls::server::ProducesTickets>
-    }
+/// The C callbacks of a context made by `SSL_CTX_new` (every context C can reach).
+fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
+    ctx.callbacks.as_any().downcast_ref::<CCallbacks>()
 }
 
 /// Borrows an `SSL_CTX *`.
@@ -112,11 +88,6 @@ impl Ctx {
 pub(crate) unsafe fn ctx(p: *const SSL_CTX) -> Option<Borrowed<Ctx>> {
     // SAFETY: forwarded to the caller.
     unsafe { borrow::<Ctx, SSL_CTX>(p) }
-}
-
-/// Takes a C reference on a context (what `SSL_new` does with its context).
-pub(crate) fn retain(ctx: &Ctx) {
-    ctx.refs.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Drops one C reference; the last one flushes the cache through the remove callback, then
@@ -129,56 +100,33 @@ pub(crate) unsafe fn release(p: *mut SSL_CTX) {
     let Some(ctx) = (unsafe { ctx(p) }) else {
         return;
     };
-    let last = ctx
-        .refs
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-        .is_ok_and(|before| before == 1);
-    if !last {
+    if !ctx.release() {
         return;
     }
-    resume::flush_sessions(&ctx.cache, &CHooks::for_ctx(&ctx, p), 0);
+    resume::flush_sessions(&ctx.cache, &ctx.app(), 0);
     // SAFETY: `p` is this context.
     unsafe { ex_data::run_free_funcs(&ctx.ex_data, Class::SslCtx, p.cast()) };
     // SAFETY: the last C reference is gone; this releases the Arc made by `SSL_CTX_new`.
     drop(unsafe { take::<Ctx, SSL_CTX>(p) });
 }
 
-/// The application callbacks, bound to the objects they are called with. Each callback is
-/// read when it is due, as OpenSSL reads its context's pointer at each call (an add that
-/// evicts nothing reads none).
-pub(crate) struct CHooks<'a> {
-    cbs: &'a RwLock<Callbacks>,
-    ctx: *mut SSL_CTX,
-    ssl: *mut SSL,
-}
-
-impl<'a> CHooks<'a> {
-    pub(crate) fn for_ctx(ctx: &'a Ctx, ctx_ptr: *mut SSL_CTX) -> CHooks<'a> {
-        CHooks { cbs: &ctx.callbacks, ctx: ctx_ptr, ssl: std::ptr::null_mut() }
-    }
-
-    pub(crate) fn for_ssl(ctx: &'a Ctx, ctx_ptr: *mut SSL_CTX, ssl: *mut SSL) -> CHooks<'a> {
-        CHooks { cbs: &ctx.callbacks, ctx: ctx_ptr, ssl }
-    }
-}
-
-impl Hooks for CHooks<'_> {
-    fn new_session(&self, s: &Arc<Session>) {
-        let Some(cb) = self.cbs.read().new else { return };
+impl SessionCallbacks for CCallbacks {
+    fn new_session(&self, _ctx: &Ctx, ssl: Option<&Ssl>, s: &Arc<Session>) {
+        let Some(cb) = self.fns.read().new else { return };
         // The callback gets a reference of its own; returning 0 hands it back.
         let p = super::boundary::session_to_c(Arc::clone(s));
         // SAFETY: the application installed `cb` with this signature; `p` is live.
-        if unsafe { cb(self.ssl, p) } == 0 {
+        if unsafe { cb(ssl_handle(ssl), p) } == 0 {
             // SAFETY: `p` carries the reference made above.
             drop(unsafe { super::boundary::session_from_c(p) });
         }
     }
 
-    fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
-        let cb = self.cbs.read().get?;
+    fn get_session(&self, _ctx: &Ctx, ssl: Option<&Ssl>, id: &[u8]) -> Option<Arc<Session>> {
+        let cb = self.fns.read().get?;
         let mut copy: c_int = 1;
         // SAFETY: `cb` has this signature; `id` outlives the call; `copy` is a valid int.
-        let p = unsafe { cb(self.ssl, id.as_ptr(), id.len() as c_int, &mut copy) };
+        let p = unsafe { cb(ssl_handle(ssl), id.as_ptr(), id.len() as c_int, &mut copy) };
         let found = if copy != 0 {
             // The application keeps its reference; take one of ours.
             // SAFETY: a non-NULL result is a live session.
@@ -196,17 +144,26 @@ impl Hooks for CHooks<'_> {
         found
     }
 
-    fn session_removed(&self, s: &Arc<Session>) {
-        let remove = self.cbs.read().remove;
+    fn session_removed(&self, ctx: &Ctx, s: &Arc<Session>) {
+        let remove = self.fns.read().remove;
         if let Some(cb) = remove {
             // SAFETY: `cb` has this signature; the session stays alive during the call.
-            unsafe { cb(self.ctx, as_c(s)) };
+            unsafe { cb(handle(ctx), as_c(s)) };
         }
     }
 
-    fn has_remove_hook(&self) -> bool {
-        self.cbs.read().remove.is_some()
+    fn has_remove_callback(&self) -> bool {
+        self.fns.read().remove.is_some()
     }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The connection's handle, or NULL for a call on the context.
+fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
+    ssl.map_or(std::ptr::null_mut(), handle)
 }
 
 /// A new context for `meth`, with OpenSSL's defaults: cache mode SERVER, size 20480,
@@ -218,17 +175,7 @@ impl Hooks for CHooks<'_> {
 pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
     ffi_boundary!(std::ptr::null_mut(), {
         let method = try_ref!(method(meth), std::ptr::null_mut());
-        let ticketer = try_ref!(TicketSealer::new(), std::ptr::null_mut());
-        let ctx = Arc::new(Ctx {
-            refs: AtomicUsize::new(1),
-            cache: Cache::new(clock::system()),
-            callbacks: RwLock::new(Callbacks::default()),
-            sid_ctx: Mutex::new(SidCtx::empty()),
-            ex_data: ExData::default(),
-            method,
-            tls: RwLock::new(CtxTls::default()),
-            ticketer,
-        });
+        let ctx = Arc::new(try_ref!(Ctx::new(method, Box::new(CCallbacks::default())), std::ptr::null_mut()));
         let p = into_c::<Ctx, SSL_CTX>(ctx);
         // SAFETY: `p` was just made and is live.
         if let Some(c) = unsafe { self::ctx(p) } {
@@ -248,7 +195,7 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
     ffi_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        retain(&c);
+        c.retain();
         1
     })
 }
@@ -278,7 +225,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
-        c.callbacks.write().new = new_session_cb;
+        try_ref!(c_callbacks(&c)).fns.write().new = new_session_cb;
     })
 }
 
@@ -294,7 +241,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
-        c.callbacks.write().remove = remove_session_cb;
+        try_ref!(c_callbacks(&c)).fns.write().remove = remove_session_cb;
     })
 }
 
@@ -312,7 +259,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
-        c.callbacks.write().get = get_session_cb;
+        try_ref!(c_callbacks(&c)).fns.write().get = get_session_cb;
     })
 }
 
@@ -326,7 +273,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
     ffi_boundary!(None, {
         // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().new)
+        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().new)
     })
 }
 
@@ -340,7 +287,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(
 ) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
     ffi_boundary!(None, {
         // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().remove)
+        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().remove)
     })
 }
 
@@ -355,7 +302,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
 {
     ffi_boundary!(None, {
         // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c.callbacks().get)
+        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().get)
     })
 }
 
@@ -399,7 +346,7 @@ pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SS
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::session(session) }, 0);
-        resume::add_session(&c.cache, &CHooks::for_ctx(&c, ctx), &s) as c_int
+        resume::add_session(&c.cache, &c.app(), &s) as c_int
     })
 }
 
@@ -416,7 +363,7 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::session(session) }, 0);
-        resume::remove_session(&c.cache, &CHooks::for_ctx(&c, ctx), &s) as c_int
+        resume::remove_session(&c.cache, &c.app(), &s) as c_int
     })
 }
 
@@ -430,7 +377,7 @@ pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, tm: c_long) {
     ffi_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
-        resume::flush_sessions(&c.cache, &CHooks::for_ctx(&c, ctx), tm as i64)
+        resume::flush_sessions(&c.cache, &c.app(), tm as i64)
     })
 }
 

@@ -14,8 +14,8 @@ use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
 use crate::core::session::Session;
-use crate::ffi::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
 use crate::state::err::{self, LIB_SSL, reason};
+use crate::state::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
 
 /// What `SSL_get_error` reports for the last call.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -422,17 +422,16 @@ fn sha256(data: &[u8]) -> Vec<u8> {
 
 /// Calls the application for each event; no connection lock is held here.
 fn fire(ssl: &Ssl, events: Vec<Event>) {
-    let me = ssl.as_c();
     let stats = &ssl.ctx.cache.stats;
     for e in events {
         match e {
-            Event::Established(s, side) => ssl.session_established(me, &s, side),
+            Event::Established(s, side) => ssl.session_established(&s, side),
             Event::RemoveClientSession(s) => {
-                resume::remove_session(&ssl.ctx.cache, &ssl.hooks_for_callbacks(me), &s);
+                resume::remove_session(&ssl.ctx.cache, &ssl.app(), &s);
             }
             Event::Fatal => {
                 if let Some(s) = ssl.session() {
-                    resume::remove_session(&ssl.ctx.cache, &ssl.hooks_for_callbacks(me), &s);
+                    resume::remove_session(&ssl.ctx.cache, &ssl.app(), &s);
                 }
             }
             Event::AcceptGood => Stats::bump(&stats.accept_good),

@@ -22,7 +22,7 @@ use crate::core::cache::mode;
 use crate::core::der;
 use crate::core::resume::{Ems, Lookup, Source};
 use crate::core::session::Session;
-use crate::ffi::ssl::Ssl;
+use crate::state::ssl::Ssl;
 
 thread_local! {
     static CURRENT: Cell<*const Ssl> = const { Cell::new(std::ptr::null()) };
@@ -177,7 +177,7 @@ impl ServerStore {
         with_current(|ssl| {
             let version = if source == Source::SessionId { TLS1_2_VERSION } else { TLS1_3_VERSION };
             ssl.set_version(version);
-            match ssl.server_lookup(ssl.as_c(), source, key, Ems::NotChecked) {
+            match ssl.server_lookup(source, key, Ems::NotChecked) {
                 Lookup::Resume(s) => {
                     ssl.hooks.lock().resumed = true;
                     let sni = ssl.hooks.lock().sni.clone();
@@ -310,7 +310,7 @@ impl ProducesTickets for TicketSealer {
                 }
             }
             ssl.set_version(version);
-            match ssl.check_ticket_session(ssl.as_c(), session) {
+            match ssl.check_ticket_session(session) {
                 Lookup::Resume(_) => {
                     let mut h = ssl.hooks.lock();
                     h.resumed = true;

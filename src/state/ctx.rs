@@ -1,0 +1,126 @@
+//! `Ctx`: what an `SSL_CTX` is — its session cache, the application's session callbacks, id
+//! context, TLS settings, ticket keys and ex_data.
+
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use parking_lot::{Mutex, RwLock};
+
+use super::ex_data::ExData;
+use super::ssl::Ssl;
+use crate::core::Cache;
+use crate::core::clock;
+use crate::core::resume::Hooks;
+use crate::core::session::{Session, SidCtx};
+use crate::tls::config::CtxTls;
+use crate::tls::hooks::TicketSealer;
+
+/// Which roles a method (`TLS_method`, `TLS_server_method`, `TLS_client_method`) allows.
+#[derive(Debug)]
+pub struct Method {
+    pub server: bool,
+    pub client: bool,
+}
+
+/// The application's session callbacks (new, get, remove), as the C layer installs them: it
+/// implements this trait, holding the C function pointers and passing each object's handle.
+/// Each method reads its callback when it is called, as OpenSSL reads the context's pointer
+/// at each call, and is called with no lock of the library held.
+pub trait SessionCallbacks: Send + Sync {
+    /// A session was established on `ssl` (or added to `ctx`): the new-session callback.
+    fn new_session(&self, ctx: &Ctx, ssl: Option<&Ssl>, session: &Arc<Session>);
+    /// The get-session callback for `id`, on a miss of the internal cache.
+    fn get_session(&self, ctx: &Ctx, ssl: Option<&Ssl>, id: &[u8]) -> Option<Arc<Session>>;
+    /// A session left the cache, or was removed: the remove callback.
+    fn session_removed(&self, ctx: &Ctx, session: &Arc<Session>);
+    /// Whether a remove callback is set (a flush asks once).
+    fn has_remove_callback(&self) -> bool;
+    /// The implementation, for the C layer's setters and getters.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// An `SSL_CTX`.
+pub struct Ctx {
+    /// References held by C (`SSL_CTX_new`, `SSL_CTX_up_ref`, each `SSL`). The teardown runs
+    /// when it reaches 0, while the memory is still alive for the callbacks it makes.
+    refs: AtomicUsize,
+    pub cache: Cache,
+    pub callbacks: Box<dyn SessionCallbacks>,
+    pub sid_ctx: Mutex<SidCtx>,
+    pub ex_data: ExData,
+    pub method: &'static Method,
+    /// Certificates, trust anchors and the settings copied into each new `SSL`.
+    pub tls: RwLock<CtxTls>,
+    /// This context's session ticket keys.
+    ticketer: Arc<TicketSealer>,
+}
+
+impl Ctx {
+    /// A context with OpenSSL's defaults (cache mode SERVER, size 20480, timeout 7200) and one
+    /// C reference; `None` when its ticket keys cannot be made.
+    pub fn new(method: &'static Method, callbacks: Box<dyn SessionCallbacks>) -> Option<Ctx> {
+        Some(Ctx {
+            refs: AtomicUsize::new(1),
+            cache: Cache::new(clock::system()),
+            callbacks,
+            sid_ctx: Mutex::new(SidCtx::empty()),
+            ex_data: ExData::default(),
+            method,
+            tls: RwLock::new(CtxTls::default()),
+            ticketer: TicketSealer::new()?,
+        })
+    }
+
+    pub fn ticketer(&self) -> Arc<dyn rustls::server::ProducesTickets> {
+        Arc::clone(&self.ticketer) as Arc<dyn rustls::server::ProducesTickets>
+    }
+
+    /// Takes one more C reference (`SSL_CTX_up_ref`, and each `SSL` on this context).
+    pub fn retain(&self) {
+        self.refs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Gives one C reference back; true when it was the last (the teardown is due).
+    pub fn release(&self) -> bool {
+        self.refs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok_and(|before| before == 1)
+    }
+
+    /// The application, as the cache calls it for a call on the context itself.
+    pub fn app(&self) -> App<'_> {
+        App::new(self, None)
+    }
+}
+
+/// The application as the cache sees it (`core::resume::Hooks`), bound to the context and,
+/// for a connection's events, the connection.
+pub struct App<'a> {
+    ctx: &'a Ctx,
+    ssl: Option<&'a Ssl>,
+}
+
+impl<'a> App<'a> {
+    pub fn new(ctx: &'a Ctx, ssl: Option<&'a Ssl>) -> App<'a> {
+        App { ctx, ssl }
+    }
+}
+
+impl Hooks for App<'_> {
+    fn new_session(&self, s: &Arc<Session>) {
+        self.ctx.callbacks.new_session(self.ctx, self.ssl, s);
+    }
+
+    fn get_session(&self, id: &[u8]) -> Option<Arc<Session>> {
+        self.ctx.callbacks.get_session(self.ctx, self.ssl, id)
+    }
+
+    fn session_removed(&self, s: &Arc<Session>) {
+        self.ctx.callbacks.session_removed(self.ctx, s);
+    }
+
+    fn has_remove_hook(&self) -> bool {
+        self.ctx.callbacks.has_remove_callback()
+    }
+}

@@ -1,0 +1,350 @@
+//! `Ssl`: what an `SSL` is — one connection's view of the session cache (its session, id
+//! context, shutdown state), its settings and I/O, and the rule that an unclean end
+//! invalidates its session.
+
+use libc::c_int;
+use parking_lot::Mutex;
+use std::ffi::CString;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use super::ctx::{App, Ctx};
+use super::ex_data::ExData;
+use crate::core::resume;
+use crate::core::session::{Session, SidCtx};
+use crate::tls::config::ConnSettings;
+use crate::tls::driver::Io;
+use crate::tls::hooks::HookState;
+
+/// `SSL_SENT_SHUTDOWN`.
+pub const SENT_SHUTDOWN: c_int = 1;
+/// `SSL_RECEIVED_SHUTDOWN`.
+pub const RECEIVED_SHUTDOWN: c_int = 2;
+
+/// Where the connection is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handshake {
+    /// Nothing sent or received yet (OpenSSL's "before").
+    Before,
+    InProgress,
+    Done,
+    /// A fatal error happened: like OpenSSL's error state, the connection counts as "in init"
+    /// again (`SSL_in_init` 1, `SSL_shutdown` refused).
+    Failed,
+}
+
+/// Connection state that callbacks may read, so it is never locked across a callback.
+pub struct SslState {
+    pub session: Option<Arc<Session>>,
+    pub sid_ctx: SidCtx,
+    pub shutdown: c_int,
+    pub quiet_shutdown: c_int,
+    pub hit: bool,
+    pub handshake: Handshake,
+    pub is_server: bool,
+    /// `SSL_set_accept_state` / `SSL_set_connect_state` (or accept/connect) was called.
+    pub role_set: bool,
+    /// Options, verify mode, version bounds and ticket count, copied from the context.
+    pub settings: ConnSettings,
+    /// Client: the name to send (SNI). Server: the name the client sent, after its hello.
+    pub servername: Option<CString>,
+    /// The negotiated cipher suite.
+    pub cipher: Option<u16>,
+}
+
+/// An `SSL`.
+pub struct Ssl {
+    /// The session context: every cache operation of this connection goes to its cache.
+    pub ctx: Arc<Ctx>,
+    pub state: Mutex<SslState>,
+    pub ex_data: ExData,
+    /// What rustls's hooks record during a call (never locked across a callback).
+    pub hooks: Mutex<HookState>,
+    /// The rustls connection and I/O state (held while rustls runs).
+    pub io: Mutex<Io>,
+    /// The protocol version (`SSL_version`): outside the state lock, because every session-id
+    /// lookup reads it.
+    version: AtomicI32,
+    rfd: AtomicI32,
+    wfd: AtomicI32,
+}
+
+impl Ssl {
+    /// A connection on `ctx` (which it keeps a C reference on, as OpenSSL's `SSL` holds its
+    /// context), with the context's id context and settings.
+    pub fn new(ctx: Arc<Ctx>) -> Ssl {
+        ctx.retain();
+        let settings = ctx.tls.read().conn.clone();
+        let version = settings.highest_version();
+        let state = SslState {
+            session: None,
+            sid_ctx: *ctx.sid_ctx.lock(),
+            shutdown: 0,
+            quiet_shutdown: 0,
+            hit: false,
+            handshake: Handshake::Before,
+            is_server: ctx.method.server,
+            role_set: false,
+            settings,
+            servername: None,
+            cipher: None,
+        };
+        Ssl {
+            ctx,
+            state: Mutex::new(state),
+            ex_data: ExData::default(),
+            hooks: Mutex::new(HookState::default()),
+            io: Mutex::new(Io::default()),
+            version: AtomicI32::new(version),
+            rfd: AtomicI32::new(-1),
+            wfd: AtomicI32::new(-1),
+        }
+    }
+
+    /// The application, as the cache calls it for this connection.
+    pub fn app(&self) -> App<'_> {
+        App::new(&self.ctx, Some(self))
+    }
+
+    pub fn settings(&self) -> ConnSettings {
+        self.state.lock().settings.clone()
+    }
+
+    pub fn update_settings<R>(&self, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
+        let mut st = self.state.lock();
+        let r = f(&mut st.settings);
+        if st.handshake == Handshake::Before {
+            self.set_version(st.settings.highest_version());
+        }
+        r
+    }
+
+    pub fn set_version(&self, version: i32) {
+        self.version.store(version, Ordering::Relaxed);
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.state.lock().session.clone()
+    }
+
+    pub fn is_server(&self) -> bool {
+        self.state.lock().is_server
+    }
+
+    pub fn set_role(&self, server: bool) {
+        let mut st = self.state.lock();
+        st.is_server = server;
+        st.role_set = true;
+    }
+
+    pub fn role_set(&self) -> bool {
+        self.state.lock().role_set
+    }
+
+    pub fn in_init(&self) -> bool {
+        self.state.lock().handshake != Handshake::Done
+    }
+
+    pub fn begin_handshake(&self) {
+        self.state.lock().handshake = Handshake::InProgress;
+    }
+
+    pub fn has_failed(&self) -> bool {
+        self.state.lock().handshake == Handshake::Failed
+    }
+
+    pub fn mark_failed(&self) {
+        self.state.lock().handshake = Handshake::Failed;
+    }
+
+    pub fn host_name(&self) -> Option<String> {
+        self.state.lock().servername.as_ref().and_then(|n| n.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
+    pub fn publish_sni(&self) {
+        let sni = self.hooks.lock().sni.clone();
+        if let Some(name) = sni.and_then(|n| CString::new(n).ok()) {
+            let mut st = self.state.lock();
+            if st.is_server {
+                st.servername = Some(name);
+            }
+        }
+    }
+
+    pub fn set_cipher(&self, cipher: Option<u16>) {
+        self.state.lock().cipher = cipher;
+    }
+
+    pub fn cipher(&self) -> Option<u16> {
+        self.state.lock().cipher
+    }
+
+    pub fn shutdown_flags(&self) -> c_int {
+        self.state.lock().shutdown
+    }
+
+    pub fn add_shutdown(&self, flags: c_int) {
+        self.state.lock().shutdown |= flags;
+    }
+
+    /// Replaces the shutdown flags (`SSL_set_shutdown`).
+    pub fn set_shutdown(&self, flags: c_int) {
+        self.state.lock().shutdown = flags;
+    }
+
+    pub fn options(&self) -> u64 {
+        self.state.lock().settings.options
+    }
+
+    pub fn quiet_shutdown(&self) -> bool {
+        self.state.lock().quiet_shutdown != 0
+    }
+
+    pub fn rfd(&self) -> c_int {
+        self.rfd.load(Ordering::Relaxed)
+    }
+
+    pub fn wfd(&self) -> c_int {
+        self.wfd.load(Ordering::Relaxed)
+    }
+
+    pub fn set_fds(&self, rfd: Option<c_int>, wfd: Option<c_int>) {
+        if let Some(fd) = rfd {
+            self.rfd.store(fd, Ordering::Relaxed);
+        }
+        if let Some(fd) = wfd {
+            self.wfd.store(fd, Ordering::Relaxed);
+        }
+    }
+
+    /// `ssl_clear_bad_session`: an established connection that did not send close_notify
+    /// removes its session from the cache (remove callback included). Returns whether it did.
+    pub fn clear_bad_session(&self) -> bool {
+        let (session, sent, in_init) = {
+            let st = self.state.lock();
+            (st.session.clone(), st.shutdown & SENT_SHUTDOWN != 0, st.handshake != Handshake::Done)
+        };
+        resume::connection_ended(&self.ctx.cache, &self.app(), session.as_ref(), sent, in_init)
+    }
+
+    /// `SSL_clear`: a session that ended uncleanly is removed (as at `SSL_free`) and dropped, a
+    /// cleanly shut down one is kept; the connection is back before its handshake.
+    pub fn clear(&self) {
+        let dropped = if self.clear_bad_session() { self.state.lock().session.take() } else { None };
+        drop(dropped);
+        crate::tls::driver::reset(self);
+        let mut st = self.state.lock();
+        st.hit = false;
+        st.shutdown = 0;
+        st.handshake = Handshake::Before;
+        self.set_version(st.settings.highest_version());
+        st.cipher = None;
+        if st.is_server {
+            st.servername = None;
+        }
+    }
+
+    /// Marks the handshake finished (the TLS front does this; tests use it to reach the
+    /// "established" state without a peer).
+    pub fn finish_handshake(&self, version: i32, hit: bool) {
+        let mut st = self.state.lock();
+        st.handshake = Handshake::Done;
+        self.set_version(version);
+        st.hit = hit;
+    }
+
+    /// Runs `f` with the cache's view of this connection, built from a snapshot so that no
+    /// connection lock is held while `f` calls out.
+    fn with_conn<R>(&self, f: impl FnOnce(&resume::Conn<'_>) -> R) -> R {
+        let (sid_ctx, conn) = {
+            let st = self.state.lock();
+            let conn = resume::Conn {
+                is_server: st.is_server,
+                version: self.version(),
+                sid_ctx: &[],
+                verify_peer: st.settings.verify_mode & VERIFY_PEER != 0,
+                options: st.settings.options,
+                max_early_data: 0,
+                hit: st.hit,
+            };
+            (st.sid_ctx, conn)
+        };
+        f(&resume::Conn { sid_ctx: sid_ctx.as_slice(), ..conn })
+    }
+
+    /// Server side: the ClientHello offered `id` (a session id, or a TLS 1.3 stateful ticket).
+    /// Looks it up as OpenSSL does; on success the session becomes this connection's and the
+    /// connection is marked as resumed.
+    pub fn server_lookup(&self, source: resume::Source, id: &[u8], ems: resume::Ems) -> resume::Lookup {
+        let hooks = self.app();
+        let found = self.with_conn(|conn| resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems));
+        self.adopt_if_resumed(&found);
+        found
+    }
+
+    /// Server: a session decrypted from a ticket, checked as OpenSSL checks a found session.
+    pub fn check_ticket_session(&self, session: Arc<Session>) -> resume::Lookup {
+        let hooks = self.app();
+        let found = self.with_conn(|conn| {
+            resume::check_found(&self.ctx.cache, &hooks, conn, session, false, resume::Ems::NotChecked)
+        });
+        self.adopt_if_resumed(&found);
+        found
+    }
+
+    fn adopt_if_resumed(&self, found: &resume::Lookup) {
+        if let resume::Lookup::Resume(s) = found {
+            let old = {
+                let mut st = self.state.lock();
+                st.hit = true;
+                st.session.replace(Arc::clone(s))
+            };
+            drop(old);
+        }
+    }
+
+    /// Starts a fresh session of `version` with the given id; it becomes the connection's
+    /// session.
+    pub fn start_new_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
+        self.set_version(version);
+        let session = self.with_conn(|conn| resume::new_session(&self.ctx.cache, conn, id));
+        let old = self.state.lock().session.replace(Arc::clone(&session));
+        drop(old);
+        session
+    }
+
+    /// The session of a new TLS 1.3 ticket, sent or received: like OpenSSL, a copy of the
+    /// connection's session (so it keeps its timeout and id context), created now, with the
+    /// given id; a fresh session when the connection has none. It becomes the connection's
+    /// session.
+    pub fn next_ticket_session(&self, version: i32, id: &[u8]) -> Arc<Session> {
+        let Some(base) = self.session() else { return self.start_new_session(version, id) };
+        let s = base.dup_resumable();
+        s.set_engine_state(None);
+        s.set_id(id);
+        let now = self.ctx.cache.now();
+        s.update(|f| {
+            f.version = version;
+            let timeout = f.timeout;
+            f.set_lifetime(now, timeout);
+        });
+        let old = self.state.lock().session.replace(Arc::clone(&s));
+        drop(old);
+        s
+    }
+
+    /// A session was established on this connection (`ssl_update_cache`): TLS ≤ 1.2 handshake
+    /// end, or one TLS 1.3 ticket.
+    pub fn session_established(&self, session: &Arc<Session>, side: resume::Side) {
+        let hooks = self.app();
+        self.with_conn(|conn| resume::established(&self.ctx.cache, &hooks, conn, session, side));
+    }
+}
+
+/// `SSL_VERIFY_PEER`.
+pub const VERIFY_PEER: c_int = 1;
