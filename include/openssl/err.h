@@ -10,6 +10,7 @@
 #define ERR_LIB_SYS 2
 #define ERR_LIB_PEM 9
 #define ERR_LIB_X509 11
+#define ERR_LIB_ASN1 13
 #define ERR_LIB_SSL 20
 #define ERR_LIB_OFFSET 23L
 #define ERR_LIB_MASK 0xFF

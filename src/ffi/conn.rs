@@ -81,8 +81,12 @@ fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>
     Some(certs)
 }
 
-fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
-    // SAFETY: the callers pass their caller's pointer, NULL or live.
+/// Runs `f` on the context's TLS settings under their write lock; 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+unsafe fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
+    // SAFETY: forwarded to the caller.
     let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
     let mut tls = c.tls.write();
     f(&mut tls)
@@ -98,15 +102,18 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
         let certs = try_ref!(load_certs(path, FILETYPE_PEM), 0);
-        update_ctx_tls(ctx, |tls| {
-            tls.chain = certs;
-            tls.rebuild_certified();
-            if tls.certified.is_none() {
-                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                tls.key = None;
-            }
-            1
-        })
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.chain = certs;
+                tls.rebuild_certified();
+                if tls.certified.is_none() {
+                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                    tls.key = None;
+                }
+                1
+            })
+        }
     })
 }
 
@@ -121,15 +128,18 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
         let path = try_ref!(unsafe { path(file) }, 0);
         let mut certs = try_ref!(load_certs(path, type_), 0);
         certs.truncate(1);
-        update_ctx_tls(ctx, |tls| {
-            tls.chain = certs;
-            tls.rebuild_certified();
-            if tls.certified.is_none() {
-                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                tls.key = None;
-            }
-            1
-        })
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.chain = certs;
+                tls.rebuild_certified();
+                if tls.certified.is_none() {
+                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                    tls.key = None;
+                }
+                1
+            })
+        }
     })
 }
 
@@ -156,18 +166,21 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
             err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
             return 0;
         }
-        update_ctx_tls(ctx, |tls| {
-            let previous = tls.key.replace(Arc::new(key));
-            tls.rebuild_certified();
-            if !tls.chain.is_empty() && tls.certified.is_none() {
-                // As OpenSSL: a key that does not match the loaded certificate is refused.
-                tls.key = previous;
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                let previous = tls.key.replace(Arc::new(key));
                 tls.rebuild_certified();
-                err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
-                return 0;
-            }
-            1
-        })
+                if !tls.chain.is_empty() && tls.certified.is_none() {
+                    // As OpenSSL: a key that does not match the loaded certificate is refused.
+                    tls.key = previous;
+                    tls.rebuild_certified();
+                    err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+                    return 0;
+                }
+                1
+            })
+        }
     })
 }
 
@@ -210,10 +223,13 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
 ) {
     ffi_boundary!((), {
         let _ = callback;
-        update_ctx_tls(ctx, |tls| {
-            tls.conn.verify_mode = mode;
-            1
-        });
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.conn.verify_mode = mode;
+                1
+            })
+        };
     })
 }
 
@@ -287,12 +303,15 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
         if certs.is_empty() {
             return 0;
         }
-        update_ctx_tls(ctx, |tls| {
-            let mut roots: RootCertStore = (*tls.roots).clone();
-            let (added, _) = roots.add_parsable_certificates(certs);
-            tls.roots = Arc::new(roots);
-            (added > 0) as c_int
-        })
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                let mut roots: RootCertStore = (*tls.roots).clone();
+                let (added, _) = roots.add_parsable_certificates(certs);
+                tls.roots = Arc::new(roots);
+                (added > 0) as c_int
+            })
+        }
     })
 }
 

@@ -14,7 +14,7 @@ use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
 use crate::tls::config::ConnSettings;
 use crate::tls::driver::Io;
-use crate::tls::hooks::HookState;
+use crate::tls::hooks::HandshakeNotes;
 
 /// `SSL_SENT_SHUTDOWN`.
 pub const SENT_SHUTDOWN: c_int = 1;
@@ -59,7 +59,7 @@ pub struct Ssl {
     pub state: Mutex<SslState>,
     pub ex_data: ExData,
     /// What rustls's hooks record during a call (never locked across a callback).
-    pub hooks: Mutex<HookState>,
+    pub notes: Mutex<HandshakeNotes>,
     /// The rustls connection and I/O state (held while rustls runs).
     pub io: Mutex<Io>,
     /// The protocol version (`SSL_version`): outside the state lock, because every session-id
@@ -93,7 +93,7 @@ impl Ssl {
             ctx,
             state: Mutex::new(state),
             ex_data: ExData::default(),
-            hooks: Mutex::new(HookState::default()),
+            notes: Mutex::new(HandshakeNotes::default()),
             io: Mutex::new(Io::default()),
             version: AtomicI32::new(version),
             rfd: AtomicI32::new(-1),
@@ -167,7 +167,7 @@ impl Ssl {
 
     /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
     pub fn publish_sni(&self) {
-        let sni = self.hooks.lock().sni.clone();
+        let sni = self.notes.lock().sni.clone();
         if let Some(name) = sni.and_then(|n| CString::new(n).ok()) {
             let mut st = self.state.lock();
             if st.is_server {

@@ -210,7 +210,7 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
             };
             s.is_resumable() && !id_empty && settings.versions().iter().any(|v| u16::from(v.version) as i32 == version)
         });
-        ssl.hooks.lock().offered = usable;
+        ssl.notes.lock().offered = usable;
     }
     ssl.begin_handshake();
     io.conn = Some(conn);
@@ -256,7 +256,7 @@ fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
     let server = matches!(conn, Connection::Server(_));
     for (kind, body) in io.scan.feed(&seen) {
         match kind {
-            hello::CLIENT_HELLO if server => ssl.hooks.lock().hello = hello::parse_client_hello(&body),
+            hello::CLIENT_HELLO if server => ssl.notes.lock().hello = hello::parse_client_hello(&body),
             hello::SERVER_HELLO_TYPE if !server => io.server_session_id = hello::server_hello_session_id(&body),
             hello::NEW_SESSION_TICKET if !server => io.server_ticket = hello::new_session_ticket(&body),
             _ => {}
@@ -272,7 +272,7 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
         let _current = hooks::enter(ssl);
         conn.process_new_packets()
     };
-    let aborted = ssl.hooks.lock().abort.take();
+    let aborted = ssl.notes.lock().abort.take();
     if let Some(why) = aborted {
         // Throw away rustls's flight; send a plaintext fatal internal_error alert instead.
         let mut sink = Vec::new();
@@ -326,7 +326,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
             events.push(Event::AcceptGood);
         }
     } else {
-        let offered = std::mem::take(&mut ssl.hooks.lock().offered);
+        let offered = std::mem::take(&mut ssl.notes.lock().offered);
         if offered && !hit {
             events.push(Event::Miss);
         }
@@ -340,7 +340,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                 s.update(|f| f.cipher = suite);
             }
         } else {
-            let value = ssl.hooks.lock().client_tls12.take();
+            let value = ssl.notes.lock().client_tls12.take();
             let session = match (hit, ssl.session()) {
                 (true, Some(s)) => s,
                 _ => {
@@ -353,7 +353,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                         _ => Vec::new(),
                     };
                     let s = ssl.start_new_session(version, &id);
-                    let master = ssl.hooks.lock().master_secret.take();
+                    let master = ssl.notes.lock().master_secret.take();
                     let ems = value.as_ref().is_some_and(hooks::uses_extended_ms);
                     s.update(|f| {
                         f.cipher = suite;
@@ -387,7 +387,7 @@ fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
         return;
     }
     let (server, client) = {
-        let mut h = ssl.hooks.lock();
+        let mut h = ssl.notes.lock();
         (std::mem::take(&mut h.ticket_sessions), std::mem::take(&mut h.client_tickets))
     };
     for s in server {
@@ -710,5 +710,5 @@ pub fn last_error(ssl: &Ssl) -> LastError {
 /// Forgets the connection (`SSL_clear`).
 pub fn reset(ssl: &Ssl) {
     *ssl.io.lock() = Io::default();
-    *ssl.hooks.lock() = hooks::HookState::default();
+    *ssl.notes.lock() = hooks::HandshakeNotes::default();
 }

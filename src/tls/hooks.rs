@@ -94,14 +94,12 @@ pub mod trace {
 
 /// Per-connection state the hooks fill in during a rustls call.
 #[derive(Default)]
-pub struct HookState {
+pub struct HandshakeNotes {
     /// The first ClientHello, parsed from the raw bytes.
     pub hello: Option<ClientHelloInfo>,
     /// The SNI seen by the certificate resolver; published after the ClientHello call.
     pub sni: Option<String>,
     pub tickets_issued: usize,
-    /// A lookup or ticket in this handshake gave a session to resume.
-    pub resumed: bool,
     pub decrypted_tls12_ticket: bool,
     /// Set by a lookup that must fail the handshake (an `SSL_R_*` reason).
     pub abort: Option<u32>,
@@ -153,10 +151,12 @@ fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
 /// A TLS 1.3 ticket may go out: `num_tickets` after a full handshake, one after a resumption.
 fn take_ticket_slot(ssl: &Ssl) -> bool {
     let num = ssl.settings().num_tickets;
-    let mut h = ssl.hooks.lock();
+    // A lookup or ticket of this handshake found the session to resume (`Ssl::server_lookup`).
+    let resumed = ssl.state.lock().hit;
+    let mut h = ssl.notes.lock();
     let cap = if num == 0 {
         0
-    } else if h.resumed {
+    } else if resumed {
         1
     } else {
         num
@@ -179,13 +179,12 @@ impl ServerStore {
             ssl.set_version(version);
             match ssl.server_lookup(source, key, Ems::NotChecked) {
                 Lookup::Resume(s) => {
-                    ssl.hooks.lock().resumed = true;
-                    let sni = ssl.hooks.lock().sni.clone();
+                    let sni = ssl.notes.lock().sni.clone();
                     ServerValue::from_fields(&s.read(), sni.as_deref().map(str::as_bytes))?.encode()
                 }
                 Lookup::Miss => None,
                 Lookup::Fatal(reason) => {
-                    ssl.hooks.lock().abort = Some(super::driver::fatal_reason(reason));
+                    ssl.notes.lock().abort = Some(super::driver::fatal_reason(reason));
                     None
                 }
             }
@@ -206,7 +205,7 @@ impl StoresServerSessions for ServerStore {
                     return false;
                 }
                 let s = new_server_session(ssl, &v, &key);
-                ssl.hooks.lock().ticket_sessions.push(s);
+                ssl.notes.lock().ticket_sessions.push(s);
             } else {
                 new_server_session(ssl, &v, &key);
             }
@@ -229,7 +228,7 @@ impl StoresServerSessions for ServerStore {
     fn can_cache(&self) -> bool {
         trace::count(|c| c.can_cache += 1);
         with_current(|ssl| {
-            let ticket_offered = ssl.hooks.lock().hello.as_ref().is_some_and(|h| h.ticket_len.is_some());
+            let ticket_offered = ssl.notes.lock().hello.as_ref().is_some_and(|h| h.ticket_len.is_some());
             ssl.ctx.cache.mode() & mode::SERVER != 0 && !(ticket_offered && ssl.settings().tickets_enabled())
         })
         .unwrap_or(false)
@@ -273,12 +272,12 @@ impl ProducesTickets for TicketSealer {
                     return None;
                 }
                 let s = new_server_session(ssl, &v, &random_id());
-                ssl.hooks.lock().ticket_sessions.push(Arc::clone(&s));
+                ssl.notes.lock().ticket_sessions.push(Arc::clone(&s));
                 Some(s)
             } else {
                 // OpenSSL does not renew a TLS 1.2 ticket it resumed from, and a TLS 1.2
                 // ticket session has no id (nothing is cached, no callback).
-                if ssl.hooks.lock().decrypted_tls12_ticket {
+                if ssl.notes.lock().decrypted_tls12_ticket {
                     return None;
                 }
                 Some(new_server_session(ssl, &v, &[]))
@@ -304,7 +303,7 @@ impl ProducesTickets for TicketSealer {
             let tls12 = version < TLS1_3_VERSION;
             let session = Session::from_fields(fields);
             if tls12 {
-                let client_id = ssl.hooks.lock().hello.as_ref().map(|h| h.session_id.clone()).unwrap_or_default();
+                let client_id = ssl.notes.lock().hello.as_ref().map(|h| h.session_id.clone()).unwrap_or_default();
                 if !client_id.is_empty() {
                     session.set_id(&client_id);
                 }
@@ -312,14 +311,12 @@ impl ProducesTickets for TicketSealer {
             ssl.set_version(version);
             match ssl.check_ticket_session(session) {
                 Lookup::Resume(_) => {
-                    let mut h = ssl.hooks.lock();
-                    h.resumed = true;
-                    h.decrypted_tls12_ticket = tls12;
+                    ssl.notes.lock().decrypted_tls12_ticket = tls12;
                     Some(plain)
                 }
                 Lookup::Miss => None,
                 Lookup::Fatal(reason) => {
-                    ssl.hooks.lock().abort = Some(super::driver::fatal_reason(reason));
+                    ssl.notes.lock().abort = Some(super::driver::fatal_reason(reason));
                     None
                 }
             }
@@ -336,7 +333,7 @@ impl ResolvesServerCert for CertResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let sni = hello.server_name().map(str::to_owned);
         with_current(|ssl| {
-            ssl.hooks.lock().sni = sni;
+            ssl.notes.lock().sni = sni;
             ssl.ctx.tls.read().certified.clone()
         })
         .flatten()
@@ -466,7 +463,7 @@ impl ClientSessionStore for ClientStore {
 
     fn set_tls12_session(&self, _server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
         trace::count(|c| c.set_tls12_session += 1);
-        with_current(|ssl| ssl.hooks.lock().client_tls12 = Some(value));
+        with_current(|ssl| ssl.notes.lock().client_tls12 = Some(value));
     }
 
     fn tls12_session(&self, _server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -482,7 +479,7 @@ impl ClientSessionStore for ClientStore {
 
     fn insert_tls13_ticket(&self, _server_name: ServerName<'static>, value: Tls13ClientSessionValue) {
         trace::count(|c| c.insert_tls13_ticket += 1);
-        with_current(|ssl| ssl.hooks.lock().client_tickets.push(value));
+        with_current(|ssl| ssl.notes.lock().client_tickets.push(value));
     }
 
     fn take_tls13_ticket(&self, _server_name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
@@ -502,7 +499,7 @@ struct MasterSecretLog;
 impl rustls::KeyLog for MasterSecretLog {
     fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
         if label == "CLIENT_RANDOM" {
-            with_current(|ssl| ssl.hooks.lock().master_secret = Some(secret.to_vec()));
+            with_current(|ssl| ssl.notes.lock().master_secret = Some(secret.to_vec()));
         }
     }
 
