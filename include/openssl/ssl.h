@@ -563,11 +563,31 @@ void SSL_CTX_free(SSL_CTX *ctx);
 
 // Sets (or, with NULL, clears) the new-session callback.
 //
+// Called when a session is established and the cache mode includes this side (server:
+// `SSL_SESS_CACHE_SERVER`, client: `SSL_SESS_CACHE_CLIENT`), also with
+// `SSL_SESS_CACHE_NO_INTERNAL_STORE`: at the end of a TLS 1.2 handshake that was not a
+// resumption, and once per TLS 1.3 ticket (server: sent, client: received). `sess` carries a
+// reference of the callback's own: return 1 to keep it (and `SSL_SESSION_free` it later), 0
+// to hand it back. The return value never removes the session from the cache. Called on the
+// thread driving `ssl`, with no lock of the library held: the callback may call any function
+// of this library, on this context too. Store `i2d_SSL_SESSION` bytes rather than the pointer
+// to share sessions between processes.
+//
 // # Safety
 // `ctx` is NULL or a live context.
 void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, int (*new_session_cb)(SSL *ssl, SSL_SESSION *sess));
 
 // Sets (or, with NULL, clears) the remove-session callback.
+//
+// Called whenever a session with a non-empty id leaves this context's cache or is removed
+// from it: eviction when the cache is full, `SSL_CTX_flush_sessions` (also the automatic
+// flush at every 256th successful handshake, and `SSL_CTX_free`), `SSL_CTX_remove_session`
+// (even for a session that was not cached), an established connection freed or cleared
+// without having sent close_notify, and a fatal error. It may therefore run more than once for one session:
+// treat a missing entry as success. `sess` is valid during the call only (take a reference
+// with `SSL_SESSION_up_ref` to keep it); it is already marked not resumable. Called with no
+// lock of the library held; a callback that calls `SSL_CTX_remove_session` on `sess` calls
+// itself again, as in OpenSSL.
 //
 // # Safety
 // `ctx` is NULL or a live context.
@@ -575,23 +595,32 @@ void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*remove_session_cb)(SSL_CTX 
 
 // Sets (or, with NULL, clears) the get-session callback.
 //
+// Called by a server when a client offers a session id (TLS 1.2) or a stateful ticket
+// (TLS 1.3) that the internal cache does not hold (or always, with
+// `SSL_SESS_CACHE_NO_INTERNAL_LOOKUP`). `data`/`len` is the id, valid during the call only.
+// Return the session or NULL. `*copy` is 1 on entry: leave it and the library takes a
+// reference of its own (the callback keeps its reference); set it to 0 to hand the library
+// the reference it returns (the usual choice for a fresh `d2i_SSL_SESSION` result). The
+// library then checks the session as OpenSSL does (id context, version, expiry) and may
+// still refuse it. Called with no lock of the library held.
+//
 // # Safety
 // `ctx` is NULL or a live context.
 void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx, SSL_SESSION *(*get_session_cb)(SSL *ssl, const unsigned char *data, int len, int *copy));
 
-// The new-session callback, or NULL.
+// The new-session callback, or NULL (none set, or a NULL context).
 //
 // # Safety
 // `ctx` is NULL or a live context.
 int (*SSL_CTX_sess_get_new_cb(SSL_CTX *ctx))(SSL *ssl, SSL_SESSION *sess);
 
-// The remove-session callback, or NULL.
+// The remove-session callback, or NULL (none set, or a NULL context).
 //
 // # Safety
 // `ctx` is NULL or a live context.
 void (*SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx))(SSL_CTX *ctx, SSL_SESSION *sess);
 
-// The get-session callback, or NULL.
+// The get-session callback, or NULL (none set, or a NULL context).
 //
 // # Safety
 // `ctx` is NULL or a live context.
