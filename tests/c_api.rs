@@ -11,6 +11,7 @@ use libc::{c_int, c_uchar};
 use sesscache::core::Session;
 use sesscache::core::resume::{Ems, Lookup, Side, Source};
 use sesscache::ffi::boundary::{SSL, SSL_CTX, SSL_SESSION, borrow};
+use sesscache::ffi::ctrl::*;
 use sesscache::ffi::ctx::*;
 use sesscache::ffi::session::*;
 use sesscache::ffi::ssl::*;

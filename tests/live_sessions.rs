@@ -4,6 +4,7 @@
 use std::ptr::null_mut;
 
 use sesscache::core::session::live_sessions;
+use sesscache::ffi::ctrl::*;
 use sesscache::ffi::ctx::*;
 use sesscache::ffi::session::*;
 use sesscache::ffi::ssl::*;

@@ -227,51 +227,6 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 extern "C" {
 #endif // __cplusplus
 
-// The suite with the two-byte id at `ptr` (network order), or NULL if OpenSSL does not know
-// it (or for NULL arguments).
-//
-// # Safety
-// `ssl` is NULL or a live connection; `ptr` is NULL or points to two bytes.
-const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
-
-// OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
-const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
-
-// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
-const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
-
-// OpenSSL's 32-bit id of the suite (`0x03000000 | protocol id`); 0 for NULL.
-uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
-
-// The two-byte TLS id of the suite; 0 for NULL.
-uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
-
-// Sets the session's cipher (NULL clears it): 1, or 0 for a NULL session.
-//
-// # Safety
-// `s` is NULL or a live session; `cipher` is NULL or from this library.
-int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher);
-
-// The session's cipher, or NULL (none set, or NULL session).
-//
-// # Safety
-// `s` is NULL or a live session.
-const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
-
-// Sets the master key (TLS 1.3: the resumption PSK): 1, or 0 if longer than 512 bytes (or
-// NULL).
-//
-// # Safety
-// `sess` is NULL or a live session; `in_` points to `len` bytes.
-int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, size_t len);
-
-// Copies up to `outlen` bytes of the master key to `out` and returns how many; with
-// `outlen == 0`, returns the key's length. 0 for a NULL session.
-//
-// # Safety
-// `session` is NULL or a live session; `out` has room for `outlen` bytes.
-size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
-
 // Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
 //
 // # Safety
@@ -323,6 +278,51 @@ void SSL_set_verify(SSL *s, int mode, int (*callback)(int preverify_ok, X509_STO
 // `ctx` is NULL or a live context; the paths are NULL or NUL-terminated.
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char *ca_path);
 
+// The suite with the two-byte id at `ptr` (network order), or NULL if OpenSSL does not know
+// it (or for NULL arguments).
+//
+// # Safety
+// `ssl` is NULL or a live connection; `ptr` is NULL or points to two bytes.
+const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
+
+// OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+
+// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
+
+// OpenSSL's 32-bit id of the suite (`0x03000000 | protocol id`); 0 for NULL.
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+
+// The two-byte TLS id of the suite; 0 for NULL.
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
+
+// Sets the session's cipher (NULL clears it): 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `cipher` is NULL or from this library.
+int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher);
+
+// The session's cipher, or NULL (none set, or NULL session).
+//
+// # Safety
+// `s` is NULL or a live session.
+const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s);
+
+// Sets the master key (TLS 1.3: the resumption PSK): 1, or 0 if longer than 512 bytes (or
+// NULL).
+//
+// # Safety
+// `sess` is NULL or a live session; `in_` points to `len` bytes.
+int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, size_t len);
+
+// Copies up to `outlen` bytes of the master key to `out` and returns how many; with
+// `outlen == 0`, returns the key's length. 0 for a NULL session.
+//
+// # Safety
+// `session` is NULL or a live session; `out` has room for `outlen` bytes.
+size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
+
 // The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_min_proto_version`
 // and friends. Unknown commands and NULL give 0.
 //
@@ -331,203 +331,12 @@ int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char 
 // NUL-terminated name.
 long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
 
-// The server name: on a client, the one it will send; on a server, the one the client sent
-// (NULL before the client's hello has been processed, as in OpenSSL). NULL for other types.
-//
-// # Safety
-// `s` is NULL or a live connection.
-const char *SSL_get_servername(const SSL *s, int type_);
-
-// Adds `op` to the context's options; returns the new options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live context.
-uint64_t SSL_CTX_set_options(SSL_CTX *o, uint64_t op);
-
-// Removes `op` from the context's options; returns the new options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live context.
-uint64_t SSL_CTX_clear_options(SSL_CTX *o, uint64_t op);
-
-// The context's options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live context.
-uint64_t SSL_CTX_get_options(const SSL_CTX *o);
-
-// Adds `op` to the connection's options; returns the new options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live connection.
-uint64_t SSL_set_options(SSL *o, uint64_t op);
-
-// Removes `op` from the connection's options; returns the new options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live connection.
-uint64_t SSL_clear_options(SSL *o, uint64_t op);
-
-// The connection's options (0 for NULL).
-//
-// # Safety
-// `o` is NULL or a live connection.
-uint64_t SSL_get_options(const SSL *o);
-
-// Sets how many TLS 1.3 tickets a full handshake sends (one after a resumption, none for 0): 1,
-// or 0 for NULL.
+// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
+// a NULL ctx give 0.
 //
 // # Safety
 // `ctx` is NULL or a live context.
-int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
-
-// The context's TLS 1.3 ticket count (2 by default); 0 for NULL.
-//
-// # Safety
-// `ctx` is NULL or a live context.
-size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
-
-// Sets this connection's TLS 1.3 ticket count: 1, or 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_set_num_tickets(SSL *s, size_t num_tickets);
-
-// This connection's TLS 1.3 ticket count; 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-size_t SSL_get_num_tickets(const SSL *s);
-
-// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_set_fd(SSL *s, int fd);
-
-// Reads the TLS records from `fd`: 1, or 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_set_rfd(SSL *s, int fd);
-
-// Writes the TLS records to `fd`: 1, or 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_set_wfd(SSL *s, int fd);
-
-// The descriptor records are read from; -1 if none or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_get_fd(const SSL *s);
-
-// The descriptor records are read from; -1 if none or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_get_rfd(const SSL *s);
-
-// The descriptor records are written to; -1 if none or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_get_wfd(const SSL *s);
-
-// Makes the connection a client.
-//
-// # Safety
-// `s` is NULL or a live connection.
-void SSL_set_connect_state(SSL *s);
-
-// Makes the connection a server.
-//
-// # Safety
-// `s` is NULL or a live connection.
-void SSL_set_accept_state(SSL *s);
-
-// Runs the handshake as a client: 1 done, -1 not (see `SSL_get_error`).
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_connect(SSL *s);
-
-// Runs the handshake as a server: 1 done, -1 not (see `SSL_get_error`).
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_accept(SSL *s);
-
-// Runs the handshake in the role set before: 1 done, -1 not (see `SSL_get_error`).
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_do_handshake(SSL *s);
-
-// Reads up to `num` bytes of application data: the count, or 0/-1 (see `SSL_get_error`).
-//
-// # Safety
-// `s` is NULL or a live connection; `buf` has room for `num` bytes.
-int SSL_read(SSL *s, void *buf, int num);
-
-// Writes `num` bytes of application data: `num`, or -1 (see `SSL_get_error`); after
-// `SSL_ERROR_WANT_WRITE`, call again with the same arguments.
-//
-// # Safety
-// `s` is NULL or a live connection; `buf` points to `num` bytes.
-int SSL_write(SSL *s, const void *buf, int num);
-
-// Decrypted bytes waiting to be read; 0 for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_pending(const SSL *s);
-
-// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
-// (see `SSL_get_error`). Before a handshake, or with quiet shutdown, it only sets the flags.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_shutdown(SSL *s);
-
-// Why the last call on `s` returned `ret`: `SSL_ERROR_NONE`, `_SSL`, `_WANT_READ`,
-// `_WANT_WRITE`, `_SYSCALL` or `_ZERO_RETURN`.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_get_error(const SSL *s, int ret_code);
-
-// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
-// handshake); "unknown" otherwise or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-const char *SSL_get_version(const SSL *s);
-
-// 1 for a server connection, 0 for a client (or NULL).
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_is_server(const SSL *s);
-
-// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_in_init(const SSL *s);
-
-// 1 once the handshake has finished; 0 before, or for NULL.
-//
-// # Safety
-// `s` is NULL or a live connection.
-int SSL_is_init_finished(const SSL *s);
-
-// The negotiated cipher suite, or NULL before a handshake (or for NULL).
-//
-// # Safety
-// `s` is NULL or a live connection.
-const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
 // Library initialisation: nothing to do here (everything is initialised on first use); 1.
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
@@ -669,13 +478,6 @@ void SSL_CTX_flush_sessions(SSL_CTX *ctx, long tm);
 // `ctx` is NULL or a live context; `sid_ctx` points to `sid_ctx_len` bytes.
 int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx, unsigned int sid_ctx_len);
 
-// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
-// a NULL ctx give 0.
-//
-// # Safety
-// `ctx` is NULL or a live context.
-long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
-
 // The earliest error on this thread's queue, removed from it; 0 if none.
 unsigned long ERR_get_error(void);
 
@@ -731,6 +533,166 @@ int SSL_set_ex_data(SSL *ssl, int idx, void *data);
 // # Safety
 // `ssl` is NULL or a live `SSL`.
 void *SSL_get_ex_data(const SSL *ssl, int idx);
+
+// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_fd(SSL *s, int fd);
+
+// Reads the TLS records from `fd`: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_rfd(SSL *s, int fd);
+
+// Writes the TLS records to `fd`: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_wfd(SSL *s, int fd);
+
+// The descriptor records are read from; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_fd(const SSL *s);
+
+// The descriptor records are read from; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_rfd(const SSL *s);
+
+// The descriptor records are written to; -1 if none or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_wfd(const SSL *s);
+
+// Makes the connection a client.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_connect_state(SSL *s);
+
+// Makes the connection a server.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_accept_state(SSL *s);
+
+// Runs the handshake as a client: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_connect(SSL *s);
+
+// Runs the handshake as a server: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_accept(SSL *s);
+
+// Runs the handshake in the role set before: 1 done, -1 not (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_do_handshake(SSL *s);
+
+// Reads up to `num` bytes of application data: the count, or 0/-1 (see `SSL_get_error`).
+//
+// # Safety
+// `s` is NULL or a live connection; `buf` has room for `num` bytes.
+int SSL_read(SSL *s, void *buf, int num);
+
+// Writes `num` bytes of application data: `num`, or -1 (see `SSL_get_error`); after
+// `SSL_ERROR_WANT_WRITE`, call again with the same arguments.
+//
+// # Safety
+// `s` is NULL or a live connection; `buf` points to `num` bytes.
+int SSL_write(SSL *s, const void *buf, int num);
+
+// Decrypted bytes waiting to be read; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_pending(const SSL *s);
+
+// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
+// (see `SSL_get_error`). Before a handshake, or with quiet shutdown, it only sets the flags.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_shutdown(SSL *s);
+
+// Why the last call on `s` returned `ret`: `SSL_ERROR_NONE`, `_SSL`, `_WANT_READ`,
+// `_WANT_WRITE`, `_SYSCALL` or `_ZERO_RETURN`.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_error(const SSL *s, int ret_code);
+
+// Adds `op` to the context's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_set_options(SSL_CTX *o, uint64_t op);
+
+// Removes `op` from the context's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_clear_options(SSL_CTX *o, uint64_t op);
+
+// The context's options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live context.
+uint64_t SSL_CTX_get_options(const SSL_CTX *o);
+
+// Adds `op` to the connection's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_set_options(SSL *o, uint64_t op);
+
+// Removes `op` from the connection's options; returns the new options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_clear_options(SSL *o, uint64_t op);
+
+// The connection's options (0 for NULL).
+//
+// # Safety
+// `o` is NULL or a live connection.
+uint64_t SSL_get_options(const SSL *o);
+
+// Sets how many TLS 1.3 tickets a full handshake sends (one after a resumption, none for 0): 1,
+// or 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
+
+// The context's TLS 1.3 ticket count (2 by default); 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+
+// Sets this connection's TLS 1.3 ticket count: 1, or 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_num_tickets(SSL *s, size_t num_tickets);
+
+// This connection's TLS 1.3 ticket count; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+size_t SSL_get_num_tickets(const SSL *s);
 
 // Writes the session as PEM to `fp`: 1, or 0 (no cipher, NULL, or a write error).
 //
@@ -966,6 +928,44 @@ void SSL_set_quiet_shutdown(SSL *ssl, int mode);
 // # Safety
 // `ssl` is NULL or a live connection.
 int SSL_get_quiet_shutdown(const SSL *ssl);
+
+// The server name: on a client, the one it will send; on a server, the one the client sent
+// (NULL before the client's hello has been processed, as in OpenSSL). NULL for other types.
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_get_servername(const SSL *s, int type_);
+
+// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
+// handshake); "unknown" otherwise or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_get_version(const SSL *s);
+
+// 1 for a server connection, 0 for a client (or NULL).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_is_server(const SSL *s);
+
+// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_in_init(const SSL *s);
+
+// 1 once the handshake has finished; 0 before, or for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_is_init_finished(const SSL *s);
+
+// The negotiated cipher suite, or NULL before a handshake (or for NULL).
+//
+// # Safety
+// `s` is NULL or a live connection.
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
 
 #ifdef __cplusplus
 }  // extern "C"

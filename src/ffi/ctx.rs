@@ -1,6 +1,6 @@
 //! `SSL_CTX` and `SSL_METHOD`: contexts, their callbacks and their session cache.
 
-use libc::{c_int, c_long, c_uchar, c_uint, c_void};
+use libc::{c_int, c_long, c_uchar, c_uint};
 use parking_lot::RwLock;
 use std::sync::Arc;
 
@@ -15,11 +15,15 @@ use crate::state::ctx::{Ctx, Method, SessionCallbacks};
 use crate::state::ssl::Ssl;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
+
 pub(crate) type RemoveSessionCb = unsafe extern "C" fn(*mut SSL_CTX, *mut SSL_SESSION);
+
 pub(crate) type GetSessionCb = unsafe extern "C" fn(*mut SSL, *const c_uchar, c_int, *mut c_int) -> *mut SSL_SESSION;
 
 static TLS_ANY: Method = Method { server: true, client: true };
+
 static TLS_SERVER: Method = Method { server: true, client: false };
+
 static TLS_CLIENT: Method = Method { server: false, client: true };
 
 fn method_ptr(m: &'static Method) -> *const SSL_METHOD {
@@ -429,62 +433,5 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
         let v = try_ref!(SidCtx::new(data), 0);
         *c.sid_ctx.lock() = v;
         1
-    })
-}
-
-/// `SSL_CTRL_*` numbers that `SSL_CTX_ctrl` understands.
-pub mod ctrl {
-    pub const SESS_NUMBER: i32 = 20;
-    pub const SESS_CONNECT: i32 = 21;
-    pub const SESS_CONNECT_GOOD: i32 = 22;
-    pub const SESS_CONNECT_RENEGOTIATE: i32 = 23;
-    pub const SESS_ACCEPT: i32 = 24;
-    pub const SESS_ACCEPT_GOOD: i32 = 25;
-    pub const SESS_ACCEPT_RENEGOTIATE: i32 = 26;
-    pub const SESS_HIT: i32 = 27;
-    pub const SESS_CB_HIT: i32 = 28;
-    pub const SESS_MISSES: i32 = 29;
-    pub const SESS_TIMEOUTS: i32 = 30;
-    pub const SESS_CACHE_FULL: i32 = 31;
-    pub const SET_SESS_CACHE_SIZE: i32 = 42;
-    pub const GET_SESS_CACHE_SIZE: i32 = 43;
-    pub const SET_SESS_CACHE_MODE: i32 = 44;
-    pub const GET_SESS_CACHE_MODE: i32 = 45;
-}
-
-/// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
-/// a NULL ctx give 0.
-///
-/// # Safety
-/// `ctx` is NULL or a live context.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
-    ffi_boundary!(0, {
-        let _ = parg;
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        let cache = &c.cache;
-        let st = &cache.stats;
-        let counter = |a: &std::sync::atomic::AtomicU64| crate::core::Stats::get(a) as c_long;
-        match cmd {
-            ctrl::SESS_NUMBER => cache.len() as c_long,
-            ctrl::SESS_CONNECT => counter(&st.connect),
-            ctrl::SESS_CONNECT_GOOD => counter(&st.connect_good),
-            ctrl::SESS_CONNECT_RENEGOTIATE => counter(&st.connect_renegotiate),
-            ctrl::SESS_ACCEPT => counter(&st.accept),
-            ctrl::SESS_ACCEPT_GOOD => counter(&st.accept_good),
-            ctrl::SESS_ACCEPT_RENEGOTIATE => counter(&st.accept_renegotiate),
-            ctrl::SESS_HIT => counter(&st.hits),
-            ctrl::SESS_CB_HIT => counter(&st.cb_hits),
-            ctrl::SESS_MISSES => counter(&st.misses),
-            ctrl::SESS_TIMEOUTS => counter(&st.timeouts),
-            ctrl::SESS_CACHE_FULL => counter(&st.cache_full),
-            ctrl::SET_SESS_CACHE_SIZE => cache.set_size(larg as i64) as c_long,
-            ctrl::GET_SESS_CACHE_SIZE => cache.size() as c_long,
-            // OpenSSL stores the mode into a uint32_t without checking it.
-            ctrl::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
-            ctrl::GET_SESS_CACHE_MODE => cache.mode() as c_long,
-            _ => super::conn::ctx_version_ctrl(&c, cmd, larg).unwrap_or(0),
-        }
     })
 }

@@ -1,16 +1,18 @@
 //! `SSL`: one connection's view of the session cache (its session, id context, shutdown
 //! state), and the rule that an unclean end invalidates its session.
 
-use libc::{c_int, c_uchar, c_uint};
+use libc::{c_char, c_int, c_uchar, c_uint};
 use std::sync::Arc;
 
 use super::boundary::{
     Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take, try_ref,
 };
+use super::cipher::SSL_CIPHER;
 use super::ctx;
 use super::ex_data::{self, Class};
 use crate::core::session::SidCtx;
 use crate::state::ssl::Ssl;
+use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
 
 /// Borrows an `SSL *`.
 ///
@@ -253,5 +255,91 @@ pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         s.state.lock().quiet_shutdown
+    })
+}
+
+/// The server name: on a client, the one it will send; on a server, the one the client sent
+/// (NULL before the client's hello has been processed, as in OpenSSL). NULL for other types.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *const c_char {
+    ffi_boundary!(std::ptr::null(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
+        if type_ != 0 {
+            return std::ptr::null();
+        }
+        let st = s.state.lock();
+        if st.is_server && st.hit && s.version() < TLS1_3_VERSION {
+            // A TLS 1.2 resumption reports the name stored in the session (none here: OpenSSL
+            // stores it only when a servername callback accepted it).
+            return std::ptr::null();
+        }
+        st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr())
+    })
+}
+
+/// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
+/// handshake); "unknown" otherwise or for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
+    ffi_boundary!(c"unknown".as_ptr(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, c"unknown".as_ptr());
+        let v = s.version();
+        match v {
+            TLS1_3_VERSION => c"TLSv1.3",
+            TLS1_2_VERSION => c"TLSv1.2",
+            _ => c"unknown",
+        }
+        .as_ptr()
+    })
+}
+
+/// 1 for a server connection, 0 for a client (or NULL).
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
+    // SAFETY: forwarded to the caller.
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
+}
+
+/// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
+    // SAFETY: forwarded to the caller.
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
+}
+
+/// 1 once the handshake has finished; 0 before, or for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
+    // SAFETY: forwarded to the caller.
+    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
+}
+
+/// The negotiated cipher suite, or NULL before a handshake (or for NULL).
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
+    ffi_boundary!(std::ptr::null(), {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
+        super::cipher::cipher_ptr(s.cipher())
     })
 }

@@ -1,0 +1,293 @@
+//! Certificates, keys and verification on a context (PEM or DER files) and the verify mode
+//! on a connection.
+
+use libc::{c_char, c_int};
+use std::ffi::CStr;
+use std::sync::Arc;
+
+use rustls::RootCertStore;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
+use super::ssl::ssl;
+use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
+
+/// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
+const FILETYPE_PEM: c_int = 1;
+
+const FILETYPE_ASN1: c_int = 2;
+
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn path<'a>(p: *const c_char) -> Option<&'a str> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller.
+    unsafe { CStr::from_ptr(p) }.to_str().ok()
+}
+
+/// Reads a file, queueing OpenSSL-style errors when it cannot.
+fn read_file(path: &str) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            err::raise(LIB_SYS, e.raw_os_error().unwrap_or(0) as u32);
+            None
+        }
+    }
+}
+
+fn pem_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(data).filter_map(Result::ok).collect()
+}
+
+/// Loads certificates (PEM, or one DER certificate for `SSL_FILETYPE_ASN1`).
+fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>>> {
+    let data = read_file(path)?;
+    let certs = match filetype {
+        FILETYPE_ASN1 => vec![CertificateDer::from(data)],
+        FILETYPE_PEM => pem_certs(&data),
+        _ => Vec::new(),
+    };
+    if certs.is_empty() {
+        err::raise(LIB_PEM, reason::NO_START_LINE);
+        return None;
+    }
+    Some(certs)
+}
+
+/// Runs `f` on the context's TLS settings under their write lock; 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+unsafe fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
+    // SAFETY: forwarded to the caller.
+    let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
+    let mut tls = c.tls.write();
+    f(&mut tls)
+}
+
+/// Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let path = try_ref!(unsafe { path(file) }, 0);
+        let certs = try_ref!(load_certs(path, FILETYPE_PEM), 0);
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.chain = certs;
+                tls.rebuild_certified();
+                if tls.certified.is_none() {
+                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                    tls.key = None;
+                }
+                1
+            })
+        }
+    })
+}
+
+/// Loads the leaf certificate (the first one in a PEM file, or a DER file): 1, or 0.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let path = try_ref!(unsafe { path(file) }, 0);
+        let mut certs = try_ref!(load_certs(path, type_), 0);
+        certs.truncate(1);
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.chain = certs;
+                tls.rebuild_certified();
+                if tls.certified.is_none() {
+                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                    tls.key = None;
+                }
+                1
+            })
+        }
+    })
+}
+
+/// Loads the private key (PEM: PKCS#8, PKCS#1 or SEC1; or DER PKCS#8): 1, or 0.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let path = try_ref!(unsafe { path(file) }, 0);
+        let data = try_ref!(read_file(path), 0);
+        let key = match type_ {
+            FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
+            FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
+            _ => None,
+        };
+        let Some(key) = key else {
+            err::raise(LIB_PEM, reason::NO_START_LINE);
+            return 0;
+        };
+        if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
+            err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
+            return 0;
+        }
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                let previous = tls.key.replace(Arc::new(key));
+                tls.rebuild_certified();
+                if !tls.chain.is_empty() && tls.certified.is_none() {
+                    // As OpenSSL: a key that does not match the loaded certificate is refused.
+                    tls.key = previous;
+                    tls.rebuild_certified();
+                    err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+                    return 0;
+                }
+                1
+            })
+        }
+    })
+}
+
+/// 1 if a certificate and a private key are loaded and the key belongs to the certificate;
+/// 0 with an error queued otherwise.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
+        let tls = c.tls.read();
+        if tls.chain.is_empty() {
+            err::raise(LIB_SSL, reason::NO_CERTIFICATE_ASSIGNED);
+            0
+        } else if tls.key.is_none() {
+            err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
+            0
+        } else if tls.certified.is_none() {
+            err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+            0
+        } else {
+            1
+        }
+    })
+}
+
+/// Sets the verify mode (`SSL_VERIFY_NONE`, `SSL_VERIFY_PEER`, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`)
+/// for new connections. A verify callback is accepted but not called.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_verify(
+    ctx: *mut SSL_CTX,
+    mode: c_int,
+    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
+) {
+    ffi_boundary!((), {
+        let _ = callback;
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                tls.conn.verify_mode = mode;
+                1
+            })
+        };
+    })
+}
+
+/// `X509_STORE_CTX`: never dereferenced here.
+#[allow(non_camel_case_types)]
+pub struct X509_STORE_CTX {
+    _opaque: [u8; 0],
+}
+
+/// The verify mode new connections get; 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
+        c.tls.read().conn.verify_mode
+    })
+}
+
+/// Sets this connection's verify mode.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_verify(
+    s: *mut SSL,
+    mode: c_int,
+    callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
+) {
+    ffi_boundary!((), {
+        let _ = callback;
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) });
+        s.update_settings(|c| c.verify_mode = mode);
+    })
+}
+
+/// Adds the certificates of `ca_file` (PEM) and of every PEM file in `ca_path` to the trust
+/// anchors: 1, or 0 if neither gave a certificate.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; the paths are NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
+    ctx: *mut SSL_CTX,
+    ca_file: *const c_char,
+    ca_path: *const c_char,
+) -> c_int {
+    ffi_boundary!(0, {
+        let mut certs = Vec::new();
+        // SAFETY: forwarded to the caller.
+        if let Some(file) = unsafe { path(ca_file) } {
+            certs.extend(try_ref!(load_certs(file, FILETYPE_PEM), 0));
+        }
+        // SAFETY: forwarded to the caller.
+        if let Some(dir) = unsafe { path(ca_path) } {
+            match std::fs::read_dir(dir) {
+                Ok(entries) => {
+                    for e in entries.flatten() {
+                        if let Ok(data) = std::fs::read(e.path()) {
+                            certs.extend(pem_certs(&data));
+                        }
+                    }
+                }
+                Err(e) => err::raise(LIB_SYS, e.raw_os_error().unwrap_or(0) as u32),
+            }
+        }
+        if certs.is_empty() {
+            return 0;
+        }
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            update_ctx_tls(ctx, |tls| {
+                let mut roots: RootCertStore = (*tls.roots).clone();
+                let (added, _) = roots.add_parsable_certificates(certs);
+                tls.roots = Arc::new(roots);
+                (added > 0) as c_int
+            })
+        }
+    })
+}

@@ -1,0 +1,117 @@
+//! Every `SSL_CTX_ctrl` / `SSL_ctrl` number: the `SSL_CTX_sess_*` counters and cache size and
+//! mode, protocol version bounds, the SNI host name.
+
+use libc::{c_int, c_long, c_void};
+use std::ffi::CString;
+
+use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
+use super::cert::path;
+use super::ssl::ssl;
+use crate::tls::config::{ConnSettings, TLS1_3_VERSION};
+
+/// `SSL_CTRL_*` numbers.
+mod cmd {
+    pub const SESS_NUMBER: i32 = 20;
+    pub const SESS_CONNECT: i32 = 21;
+    pub const SESS_CONNECT_GOOD: i32 = 22;
+    pub const SESS_CONNECT_RENEGOTIATE: i32 = 23;
+    pub const SESS_ACCEPT: i32 = 24;
+    pub const SESS_ACCEPT_GOOD: i32 = 25;
+    pub const SESS_ACCEPT_RENEGOTIATE: i32 = 26;
+    pub const SESS_HIT: i32 = 27;
+    pub const SESS_CB_HIT: i32 = 28;
+    pub const SESS_MISSES: i32 = 29;
+    pub const SESS_TIMEOUTS: i32 = 30;
+    pub const SESS_CACHE_FULL: i32 = 31;
+    pub const SET_SESS_CACHE_SIZE: i32 = 42;
+    pub const GET_SESS_CACHE_SIZE: i32 = 43;
+    pub const SET_SESS_CACHE_MODE: i32 = 44;
+    pub const GET_SESS_CACHE_MODE: i32 = 45;
+    pub const SET_TLSEXT_HOSTNAME: i32 = 55;
+    pub const SET_MIN_PROTO_VERSION: i32 = 123;
+    pub const SET_MAX_PROTO_VERSION: i32 = 124;
+    pub const GET_MIN_PROTO_VERSION: i32 = 130;
+    pub const GET_MAX_PROTO_VERSION: i32 = 131;
+}
+
+fn version_ctrl(settings: &mut ConnSettings, cmd: c_int, larg: c_long) -> Option<c_long> {
+    let valid = |v: c_long| v == 0 || (0x0300..=TLS1_3_VERSION as c_long).contains(&v);
+    match cmd {
+        cmd::SET_MIN_PROTO_VERSION if valid(larg) => {
+            settings.min_version = larg as i32;
+            Some(1)
+        }
+        cmd::SET_MAX_PROTO_VERSION if valid(larg) => {
+            settings.max_version = larg as i32;
+            Some(1)
+        }
+        cmd::SET_MIN_PROTO_VERSION | cmd::SET_MAX_PROTO_VERSION => Some(0),
+        cmd::GET_MIN_PROTO_VERSION => Some(c_long::from(settings.min_version)),
+        cmd::GET_MAX_PROTO_VERSION => Some(c_long::from(settings.max_version)),
+        _ => None,
+    }
+}
+
+/// The version commands of `SSL_CTX_ctrl` (called from there).
+pub(crate) fn ctx_version_ctrl(ctx: &crate::state::ctx::Ctx, cmd: c_int, larg: c_long) -> Option<c_long> {
+    version_ctrl(&mut ctx.tls.write().conn, cmd, larg)
+}
+
+/// The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_min_proto_version`
+/// and friends. Unknown commands and NULL give 0.
+///
+/// # Safety
+/// `s` is NULL or a live connection; for `SSL_CTRL_SET_TLSEXT_HOSTNAME`, `parg` is NULL or a
+/// NUL-terminated name.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    ffi_boundary!(0, {
+        // SAFETY: forwarded to the caller.
+        let s = try_ref!(unsafe { ssl(s) }, 0);
+        if cmd == cmd::SET_TLSEXT_HOSTNAME {
+            // SAFETY: forwarded to the caller.
+            let name = unsafe { path(parg.cast()) };
+            let mut st = s.state.lock();
+            st.servername = name.and_then(|n| CString::new(n).ok());
+            return 1;
+        }
+        s.update_settings(|c| version_ctrl(c, cmd, larg)).unwrap_or(0)
+    })
+}
+
+/// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
+/// a NULL ctx give 0.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
+    ffi_boundary!(0, {
+        let _ = parg;
+        // SAFETY: forwarded to the caller.
+        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
+        let cache = &c.cache;
+        let st = &cache.stats;
+        let counter = |a: &std::sync::atomic::AtomicU64| crate::core::Stats::get(a) as c_long;
+        match cmd {
+            cmd::SESS_NUMBER => cache.len() as c_long,
+            cmd::SESS_CONNECT => counter(&st.connect),
+            cmd::SESS_CONNECT_GOOD => counter(&st.connect_good),
+            cmd::SESS_CONNECT_RENEGOTIATE => counter(&st.connect_renegotiate),
+            cmd::SESS_ACCEPT => counter(&st.accept),
+            cmd::SESS_ACCEPT_GOOD => counter(&st.accept_good),
+            cmd::SESS_ACCEPT_RENEGOTIATE => counter(&st.accept_renegotiate),
+            cmd::SESS_HIT => counter(&st.hits),
+            cmd::SESS_CB_HIT => counter(&st.cb_hits),
+            cmd::SESS_MISSES => counter(&st.misses),
+            cmd::SESS_TIMEOUTS => counter(&st.timeouts),
+            cmd::SESS_CACHE_FULL => counter(&st.cache_full),
+            cmd::SET_SESS_CACHE_SIZE => cache.set_size(larg as i64) as c_long,
+            cmd::GET_SESS_CACHE_SIZE => cache.size() as c_long,
+            // OpenSSL stores the mode into a uint32_t without checking it.
+            cmd::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
+            cmd::GET_SESS_CACHE_MODE => cache.mode() as c_long,
+            _ => ctx_version_ctrl(&c, cmd, larg).unwrap_or(0),
+        }
+    })
+}
