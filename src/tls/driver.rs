@@ -38,8 +38,6 @@ pub struct Io {
     /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
     server_session_id: Option<Vec<u8>>,
     server_ticket: Option<(u32, Vec<u8>)>,
-    /// The handshake's end has been processed (counters, callbacks).
-    finished: bool,
     /// The peer closed the transport.
     eof: bool,
     pub last: LastError,
@@ -303,7 +301,6 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
 fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
-    io.finished = true;
     let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
     let version = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_2) => config::TLS1_2_VERSION,
@@ -382,8 +379,9 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
 }
 
 /// Sessions made by tickets during the last rustls call, in order.
-fn collect_tickets(ssl: &Ssl, io: &Io, events: &mut Vec<Event>) {
-    if !io.finished {
+fn collect_tickets(ssl: &Ssl, events: &mut Vec<Event>) {
+    // Tickets come after the handshake's end (`finish`, which marks the connection done).
+    if ssl.in_init() {
         return;
     }
     let (server, client) = {
@@ -449,7 +447,7 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
         let result = {
             let mut io = ssl.io.lock();
             let r = step(ssl, &mut io, &mut events);
-            collect_tickets(ssl, &io, &mut events);
+            collect_tickets(ssl, &mut events);
             if let Some(why) = io.fatal_pending.take() {
                 ssl.mark_failed();
                 // Once close_notify is sent, OpenSSL's ssl3_send_alert sends no fatal alert and
@@ -479,7 +477,7 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         Err(_) => return fail(io, LastError::Syscall, 0),
     }
     if !conn.is_handshaking() {
-        if !io.finished {
+        if ssl.in_init() {
             finish(ssl, io, events);
             return Step::Again;
         }
