@@ -31,9 +31,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-/* Issue 15: sesscache's server makes its session when the handshake ends, not at the ClientHello. */
-#define NO_SESSION_MID_HANDSHAKE "no server session before the handshake ends (issue 15)"
-
 static int new_calls, remove_calls;
 static unsigned char removed_id[SSL_MAX_SSL_SESSION_ID_LENGTH];
 static unsigned int removed_len;
@@ -353,10 +350,10 @@ static void reset_in_handshake(SSL_CTX *sctx, SSL_CTX *cctx, int version, const 
     SSL_SESSION *hs = SSL_get_session(k.s);
     unsigned int slen = 0;
     const unsigned char *sid = hs ? SSL_SESSION_get_id(hs, &slen) : NULL;
-    KNOWN_DIFF(NO_SESSION_MID_HANDSHAKE, hs != NULL, "%s: SSL_get_session of the server is NULL after the ClientHello",
+    CHECK(hs != NULL, "%s: SSL_get_session of the server is NULL after the ClientHello",
                label);
     if (tls12)
-        KNOWN_DIFF(NO_SESSION_MID_HANDSHAKE, slen == 32,
+        CHECK(slen == 32,
                    "%s: the id length of the server's session after the ClientHello: got %u", label, slen);
     else
         CHECK_EQ(slen, 0, W("the id length of the server's session after the ClientHello"));
@@ -398,8 +395,7 @@ static void reset_in_handshake(SSL_CTX *sctx, SSL_CTX *cctx, int version, const 
     CHECK_EQ(SSL_get_shutdown(k.s), 0, W("SSL_get_shutdown after SSL_accept again"));
     CHECK_EQ(SSL_in_init(k.s), 1, W("SSL_in_init after SSL_accept again"));
     if (tls12) {
-        KNOWN_DIFF(NO_SESSION_MID_HANDSHAKE,
-                   remove_calls - rem0 == 1 && sid != NULL && removed_len == slen && memcmp(removed_id, sid, slen) == 0,
+        CHECK(remove_calls - rem0 == 1 && sid != NULL && removed_len == slen && memcmp(removed_id, sid, slen) == 0,
                    "%s: no single remove callback for the handshake's session (%d callbacks, last removed id "
                    "length %u, expected %u)",
                    label, remove_calls - rem0, removed_len, slen);
@@ -411,7 +407,7 @@ static void reset_in_handshake(SSL_CTX *sctx, SSL_CTX *cctx, int version, const 
 
     SSL_free(k.s);
     if (tls12)
-        KNOWN_DIFF(NO_SESSION_MID_HANDSHAKE, remove_calls - rem0 == 1,
+        CHECK(remove_calls - rem0 == 1,
                    "%s: remove callbacks after SSL_free: got %d, expected 1", label, remove_calls - rem0);
     else
         CHECK_EQ(remove_calls - rem0, 0, W("no more remove callbacks after SSL_free"));

@@ -38,6 +38,8 @@ pub struct Io {
     /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
     server_session_id: Option<Vec<u8>>,
     server_ticket: Option<(u32, Vec<u8>)>,
+    /// Server: the ServerHello has gone to the writer (the new session exists from then on).
+    server_hello_sent: bool,
     /// The peer closed the transport.
     eof: bool,
     pub last: LastError,
@@ -159,11 +161,43 @@ fn rustls_reason(e: &rustls::Error) -> u32 {
     }
 }
 
+/// Writes like [`Fd`], and notes the session id of the ServerHello at the start of the first
+/// flight it is given, before writing it.
+struct HelloWatch<'a> {
+    fd: Fd,
+    id: &'a mut Option<Vec<u8>>,
+}
+
+impl Write for HelloWatch<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_vectored(&[std::io::IoSlice::new(buf)])
+    }
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        if self.id.is_none() {
+            let mut scan = HandshakeScan::default();
+            for buf in bufs {
+                let hello = scan.feed(buf).into_iter().find(|(kind, _)| *kind == hello::SERVER_HELLO_TYPE);
+                if let Some((_, body)) = hello {
+                    *self.id = Some(hello::server_hello_session_id(&body).unwrap_or_default());
+                    break;
+                }
+            }
+        }
+        self.fd.write_vectored(bufs)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Sends what rustls has queued. `Err` with `WouldBlock` when the descriptor is full.
 fn flush(conn: &mut Connection, fd: c_int) -> std::io::Result<()> {
-    let mut out = Fd(fd);
+    flush_to(conn, &mut Fd(fd))
+}
+
+fn flush_to(conn: &mut Connection, out: &mut impl Write) -> std::io::Result<()> {
     while conn.wants_write() {
-        match conn.write_tls(&mut out) {
+        match conn.write_tls(out) {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -297,6 +331,20 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
             Err(rustls_reason(&e))
         }
     }
+}
+
+/// The server's ServerHello is going out. OpenSSL's server has its new session from the
+/// ClientHello on (`SSL_get_session` returns it, a fatal error removes it): a full handshake
+/// begins it here, with the ServerHello's id in TLS 1.2 and none in TLS 1.3; the session
+/// store completes it at the handshake's end. A resumption already has its session.
+fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, id: &[u8]) {
+    if ssl.session().is_some() {
+        return;
+    }
+    match version {
+        Some(rustls::ProtocolVersion::TLSv1_2) => ssl.start_new_session(config::TLS1_2_VERSION, id),
+        _ => ssl.start_new_session(TLS1_3_VERSION, &[]),
+    };
 }
 
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
@@ -471,7 +519,21 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         return fail(io, LastError::Ssl, why);
     }
     let conn = io.conn.as_mut().expect("just made");
-    match flush(conn, ssl.wfd()) {
+    let watch_hello = !io.server_hello_sent && matches!(conn, Connection::Server(_)) && conn.wants_write();
+    let flushed = if watch_hello {
+        let mut id = None;
+        let r = flush_to(conn, &mut HelloWatch { fd: Fd(ssl.wfd()), id: &mut id });
+        if let Some(id) = id {
+            io.server_hello_sent = true;
+            let version = conn.protocol_version();
+            server_hello_sent(ssl, version, &id);
+        }
+        r
+    } else {
+        flush(conn, ssl.wfd())
+    };
+    let conn = io.conn.as_mut().expect("just made");
+    match flushed {
         Ok(()) => {}
         Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
         Err(_) => return fail(io, LastError::Syscall, 0),
