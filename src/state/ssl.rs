@@ -52,6 +52,10 @@ pub struct SslState {
     pub cipher: Option<u16>,
 }
 
+/// `SSL_version` before a handshake: OpenSSL's `tls1_clear` sets the highest version it knows
+/// for the `TLS_method` family, whatever the context's or connection's limits.
+const VERSION_BEFORE_HANDSHAKE: i32 = crate::tls::config::TLS1_3_VERSION;
+
 /// An `SSL`.
 pub struct Ssl {
     /// The session context: every cache operation of this connection goes to its cache.
@@ -75,7 +79,6 @@ impl Ssl {
     pub fn new(ctx: Arc<Ctx>) -> Ssl {
         ctx.retain();
         let settings = ctx.tls.read().conn.clone();
-        let version = settings.highest_version();
         let state = SslState {
             session: None,
             sid_ctx: *ctx.sid_ctx.lock(),
@@ -95,7 +98,7 @@ impl Ssl {
             ex_data: ExData::default(),
             notes: Mutex::new(HandshakeNotes::default()),
             io: Mutex::new(Io::default()),
-            version: AtomicI32::new(version),
+            version: AtomicI32::new(VERSION_BEFORE_HANDSHAKE),
             rfd: AtomicI32::new(-1),
             wfd: AtomicI32::new(-1),
         }
@@ -111,12 +114,7 @@ impl Ssl {
     }
 
     pub fn update_settings<R>(&self, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
-        let mut st = self.state.lock();
-        let r = f(&mut st.settings);
-        if st.handshake == Handshake::Before {
-            self.set_version(st.settings.highest_version());
-        }
-        r
+        f(&mut self.state.lock().settings)
     }
 
     pub fn set_version(&self, version: i32) {
@@ -242,7 +240,7 @@ impl Ssl {
         st.hit = false;
         st.shutdown = 0;
         st.handshake = Handshake::Before;
-        self.set_version(st.settings.highest_version());
+        self.set_version(VERSION_BEFORE_HANDSHAKE);
         st.cipher = None;
         if st.is_server {
             st.servername = None;

@@ -69,14 +69,6 @@ impl ConnSettings {
         out
     }
 
-    /// What `SSL_version` reports before a handshake: the highest enabled version.
-    pub fn highest_version(&self) -> i32 {
-        match self.versions().first() {
-            Some(v) if v.version == rustls::ProtocolVersion::TLSv1_2 => TLS1_2_VERSION,
-            _ => TLS1_3_VERSION,
-        }
-    }
-
     pub fn tickets_enabled(&self) -> bool {
         self.options & op::NO_TICKET == 0
     }
