@@ -170,5 +170,29 @@ int main(void)
 
     SSL_CTX_free(ctx);
     SSL_SESSION_free(s);
+    /* SSL_version before a handshake is TLS 1.3 for the TLS_method family whatever the limits
+     * (OpenSSL's tls1_clear), so a fresh SSL's lookup key never matches a TLS 1.2 session. */
+    {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+        SSL_SESSION *s12 = SSL_SESSION_new();
+        unsigned char id12[32];
+        memset(id12, 0x5a, sizeof id12);
+        SSL_SESSION_set1_id(s12, id12, sizeof id12);
+        SSL_SESSION_set_protocol_version(s12, TLS1_2_VERSION);
+        CHECK_EQ(SSL_CTX_add_session(ctx, s12), 1, "a TLS 1.2 session added");
+        SSL *ssl = SSL_new(ctx);
+        CHECK_EQ(SSL_version(ssl), TLS1_3_VERSION, "SSL_version of a fresh SSL on a context limited to TLS 1.2");
+        CHECK_EQ(SSL_has_matching_session_id(ssl, id12, sizeof id12), 0,
+                 "a fresh SSL does not match a cached TLS 1.2 id");
+        SSL_set_max_proto_version(ssl, TLS1_2_VERSION);
+        SSL_set_options(ssl, SSL_OP_NO_TLSv1_3);
+        CHECK_EQ(SSL_version(ssl), TLS1_3_VERSION, "SSL_version after limiting the SSL to TLS 1.2");
+        SSL_clear(ssl);
+        CHECK_EQ(SSL_version(ssl), TLS1_3_VERSION, "SSL_version after SSL_clear");
+        SSL_free(ssl);
+        SSL_SESSION_free(s12);
+        SSL_CTX_free(ctx);
+    }
     return check_summary();
 }
