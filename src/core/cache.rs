@@ -76,7 +76,9 @@ pub fn hash_of(version: i32, id: &[u8]) -> u64 {
     v.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-fn shard_of(id: &[u8]) -> usize {
+/// The shard that holds the sessions with this id (any version). Public so that tests and the
+/// fuzz targets can build ids that share a shard and so exercise the order inside one.
+pub fn shard_of(id: &[u8]) -> usize {
     let byte = |i: usize| id.get(i).copied().unwrap_or(0);
     (byte(0) ^ byte(5) ^ byte(31)) as usize % SHARDS
 }
@@ -620,104 +622,399 @@ mod tests {
 mod model {
     //! The cache against a plain model of OpenSSL's list: a vector kept sorted by expiry, ties
     //! in placing order, the earliest evicted and flushed first.
+    //!
+    //! The ids are built to share shards (ids of one repeated byte would give every session a
+    //! shard of its own and hide any order bug inside a shard): four, and then three in four of
+    //! the rest, land in one of two shards picked per case, the others anywhere. Lengths run
+    //! from 1 to 32 bytes; some ids share their hash (same length and first 8 bytes) and some
+    //! objects share an id, so a cached session is replaced by key.
     use super::*;
     use crate::core::clock::TestClock;
     use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    const OBJECTS: usize = 24;
+    const V: i32 = 0x0303;
+
+    #[derive(Debug, Clone)]
+    enum Where {
+        /// One of the case's two hot shards.
+        Hot(usize),
+        Shard(usize),
+    }
+
+    /// How one object's id is made.
+    #[derive(Debug, Clone)]
+    enum IdSpec {
+        /// The first `len` of `bytes`, with byte 0 adjusted to land in the shard.
+        Fresh(Where, usize, Vec<u8>),
+        /// The id of an earlier object with one byte changed that the shard does not read
+        /// (one after the first 8 if the id has 10 bytes or more, else one of bytes 1 to 4; a
+        /// 1-byte id gets a second byte): another key in the same shard, and with the same hash
+        /// when the id is long.
+        Sibling { of: usize, pos: usize, byte: u8 },
+        /// The id of an earlier object: a different object with the same key.
+        Same { of: usize },
+    }
+
+    /// `bytes` with byte 0 changed so that the id lands in `shard` (the shard is the low bits
+    /// of an xor that includes byte 0).
+    fn in_shard(mut bytes: Vec<u8>, shard: usize) -> Vec<u8> {
+        bytes[0] ^= (shard_of(&bytes) ^ shard) as u8;
+        assert_eq!(shard_of(&bytes), shard, "in_shard must reach shard {shard}");
+        bytes
+    }
+
+    fn build_ids(hot: [usize; 2], specs: &[IdSpec]) -> Vec<Vec<u8>> {
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        for spec in specs {
+            let id = match spec {
+                IdSpec::Fresh(at, len, bytes) => {
+                    let shard = match *at {
+                        Where::Hot(h) => hot[h],
+                        Where::Shard(s) => s,
+                    };
+                    in_shard(bytes[..*len].to_vec(), shard)
+                }
+                IdSpec::Sibling { of, pos, byte } => {
+                    let mut id = ids[of % ids.len()].clone();
+                    let n = id.len();
+                    match n {
+                        1 => id.push(*byte),
+                        2..=9 => id[1 + pos % (n - 1).min(4)] = *byte,
+                        _ => id[8 + pos % (n - 9)] = *byte,
+                    }
+                    in_shard(id, shard_of(&ids[of % ids.len()]))
+                }
+                IdSpec::Same { of } => ids[of % ids.len()].clone(),
+            };
+            ids.push(id);
+        }
+        ids
+    }
+
+    fn byte() -> impl Strategy<Value = u8> {
+        prop_oneof![0u8..3, any::<u8>()]
+    }
+
+    fn id_spec() -> impl Strategy<Value = IdSpec> {
+        let at = prop_oneof![3 => (0usize..2).prop_map(Where::Hot), 1 => (0..SHARDS).prop_map(Where::Shard)];
+        let len = prop_oneof![1usize..=3, 1usize..=32, Just(32usize)];
+        prop_oneof![
+            6 => (at, len, proptest::collection::vec(byte(), 32)).prop_map(|(w, l, b)| IdSpec::Fresh(w, l, b)),
+            2 => (any::<usize>(), any::<usize>(), byte()).prop_map(|(of, pos, byte)| IdSpec::Sibling { of, pos, byte }),
+            1 => any::<usize>().prop_map(|of| IdSpec::Same { of }),
+        ]
+    }
+
+    /// The ids of one case. The first four are long ids of distinct lengths in hot shard 0, so
+    /// that every case has at least four keys in one shard.
+    fn ids() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        let sure = (29usize..=32)
+            .map(|len| proptest::collection::vec(byte(), 32).prop_map(move |b| IdSpec::Fresh(Where::Hot(0), len, b)));
+        let sure: Vec<_> = sure.collect();
+        (0..SHARDS, 0..SHARDS, sure, proptest::collection::vec(id_spec(), OBJECTS - 4))
+            .prop_map(|(h0, h1, sure, rest)| build_ids([h0, h1], &[sure, rest].concat()))
+    }
 
     #[derive(Debug, Clone)]
     enum Op {
-        Add(u8, i64, i64),
-        Remove(u8),
-        SetTime(u8, i64),
+        Add(usize, i64, i64),
+        Remove(usize),
+        SetTime(usize, i64),
+        SetTimeout(usize, i64),
+        Get(usize),
         Flush(i64),
         Size(i64),
     }
 
     fn op() -> impl Strategy<Value = Op> {
+        let obj = 0..OBJECTS;
+        // Small times and one common timeout often, so that equal expiries (ties) are common.
+        let time = || prop_oneof![3 => 0i64..4, 2 => Just(10i64), 1 => 0i64..50];
         prop_oneof![
-            4 => (0u8..24, 0i64..50, 0i64..50).prop_map(|(i, t, d)| Op::Add(i, t, d)),
-            2 => (0u8..24).prop_map(Op::Remove),
-            1 => (0u8..24, 0i64..50).prop_map(|(i, t)| Op::SetTime(i, t)),
-            1 => (0i64..120).prop_map(Op::Flush),
-            1 => (0i64..6).prop_map(Op::Size),
+            6 => (obj.clone(), time(), time()).prop_map(|(i, t, d)| Op::Add(i, t, d)),
+            2 => obj.clone().prop_map(Op::Remove),
+            1 => (obj.clone(), time()).prop_map(|(i, t)| Op::SetTime(i, t)),
+            1 => (obj.clone(), time()).prop_map(|(i, d)| Op::SetTimeout(i, d)),
+            1 => obj.prop_map(Op::Get),
+            1 => (0i64..60).prop_map(Op::Flush),
+            1 => prop_oneof![0i64..4, 4i64..16, Just(0)].prop_map(Op::Size),
         ]
+    }
+
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        proptest::collection::vec(op(), 10..100)
+    }
+
+    /// A cached object in the model: its index, expiry and placing number.
+    #[derive(Debug, Clone, Copy)]
+    struct Entry {
+        obj: usize,
+        expiry: Expiry,
+        seq: u64,
+    }
+
+    /// What a run exercised, to show that sessions really met in one shard.
+    #[derive(Debug, Default)]
+    struct Coverage {
+        /// Most sessions held at once by one shard.
+        most_in_one_shard: usize,
+        /// Evictions from a shard that held other sessions too.
+        evicted_from_shared_shard: usize,
+        /// Of those, evictions with a tie in the shard: a later-placed session of equal expiry.
+        evicted_among_ties_in_shard: usize,
+        /// Flushed sessions that left a shard with other sessions in it.
+        flushed_from_shared_shard: usize,
+        /// Replacements: adds of another object with a cached key.
+        replaced: usize,
+    }
+
+    fn run(ids: &[Vec<u8>], ops: &[Op]) -> Result<Coverage, TestCaseError> {
+        let cache = Cache::new(Arc::new(TestClock::new(0)));
+        // One object per entry of `ids`, as an application holding its sessions would.
+        let objects: Vec<Arc<Session>> = ids
+            .iter()
+            .map(|id| {
+                let s = Session::new(0);
+                s.set_version(V);
+                s.set_id(id);
+                s
+            })
+            .collect();
+        let which = |s: &Arc<Session>| objects.iter().position(|o| Arc::ptr_eq(o, s)).unwrap_or(usize::MAX);
+        let which_all = |v: &[Arc<Session>]| v.iter().map(which).collect::<Vec<usize>>();
+        let shard_at = |obj: usize| shard_of(&ids[obj]);
+        let mut model: Vec<Entry> = Vec::new();
+        let mut seq = 0u64;
+        let mut size = DEFAULT_CACHE_SIZE;
+        let mut seen = Coverage::default();
+        let sort = |m: &mut Vec<Entry>| m.sort_by_key(|e| (e.expiry, e.seq));
+        let in_model = |m: &[Entry], obj: usize| m.iter().position(|e| e.obj == obj);
+        let by_key = |m: &[Entry], obj: usize| m.iter().position(|e| ids[e.obj] == ids[obj]);
+        // Whether `e` shares its shard with other cached sessions, and an expiry with one of them.
+        let note = |m: &[Entry], e: &Entry| {
+            let mates: Vec<&Entry> =
+                m.iter().filter(|x| x.obj != e.obj && shard_at(x.obj) == shard_at(e.obj)).collect();
+            (!mates.is_empty(), mates.iter().any(|x| x.expiry == e.expiry))
+        };
+        for (step, op) in ops.iter().enumerate() {
+            match *op {
+                Op::Add(i, t, d) => {
+                    let s = &objects[i];
+                    s.set_time(t);
+                    s.set_timeout(d);
+                    let added = cache.add(s);
+                    let mut evicted = Vec::new();
+                    if let Some(p) = in_model(&model, i) {
+                        prop_assert!(!added.inserted, "step {}: re-adding cached object {} must return false", step, i);
+                        prop_assert!(
+                            added.replaced.is_none() && added.evicted.is_empty(),
+                            "step {}: a re-add replaces or evicts nothing",
+                            step
+                        );
+                        model.remove(p);
+                    } else {
+                        prop_assert!(added.inserted, "step {}: adding uncached object {} must return true", step, i);
+                        let old = by_key(&model, i).map(|p| model.remove(p).obj);
+                        seen.replaced += usize::from(old.is_some());
+                        prop_assert_eq!(
+                            added.replaced.as_ref().map(which),
+                            old,
+                            "step {}: the object replaced by {} (same key)",
+                            step,
+                            i
+                        );
+                        // The new one is not in the list while evicting.
+                        while size > 0 && model.len() + 1 >= size as usize && !model.is_empty() {
+                            let (shared, tie) = note(&model, &model[0]);
+                            seen.evicted_from_shared_shard += usize::from(shared);
+                            seen.evicted_among_ties_in_shard += usize::from(tie);
+                            evicted.push(model.remove(0).obj);
+                        }
+                        prop_assert_eq!(
+                            which_all(&added.evicted),
+                            evicted.clone(),
+                            "step {}: eviction order for add of {} (objects by index; earliest expiry first, ties earliest placed)",
+                            step,
+                            i
+                        );
+                    }
+                    for &e in &evicted {
+                        prop_assert!(
+                            !objects[e].is_resumable(),
+                            "step {}: evicted object {} is still resumable",
+                            step,
+                            e
+                        );
+                    }
+                    seq += 1;
+                    model.push(Entry { obj: i, expiry: s.expiry(), seq });
+                    sort(&mut model);
+                }
+                Op::Remove(i) => {
+                    let want = by_key(&model, i).map(|p| model.remove(p).obj);
+                    match cache.remove(&objects[i]) {
+                        Removed::Done { entry } => {
+                            prop_assert_eq!(
+                                entry.as_ref().map(which),
+                                want,
+                                "step {}: remove of {} takes the entry with its key",
+                                step,
+                                i
+                            );
+                        }
+                        Removed::Ignored => {
+                            prop_assert!(false, "step {}: remove of {} ignored, but its id is not empty", step, i)
+                        }
+                    }
+                    prop_assert!(!objects[i].is_resumable(), "step {}: the argument of remove stays resumable", step);
+                }
+                Op::SetTime(i, v) | Op::SetTimeout(i, v) => {
+                    if matches!(op, Op::SetTime(..)) {
+                        objects[i].set_time(v);
+                    } else {
+                        objects[i].set_timeout(v);
+                    }
+                    // A cached session moves to its new expiry, behind the ties already there.
+                    if let Some(p) = in_model(&model, i) {
+                        seq += 1;
+                        model[p] = Entry { obj: i, expiry: objects[i].expiry(), seq };
+                        sort(&mut model);
+                    }
+                }
+                Op::Get(i) => {
+                    let want = by_key(&model, i).map(|p| model[p].obj);
+                    prop_assert_eq!(
+                        cache.get(V, &ids[i]).as_ref().map(which),
+                        want,
+                        "step {}: get of the id of {}",
+                        step,
+                        i
+                    );
+                    prop_assert_eq!(
+                        cache.contains(V, &ids[i]),
+                        want.is_some(),
+                        "step {}: contains for the id of {}",
+                        step,
+                        i
+                    );
+                }
+                Op::Flush(tm) => {
+                    let gone = |e: &Entry| tm == 0 || e.expiry.has_passed(tm);
+                    let expected: Vec<usize> = model.iter().filter(|e| gone(e)).map(|e| e.obj).collect();
+                    for e in model.iter().filter(|e| gone(e)) {
+                        seen.flushed_from_shared_shard += usize::from(note(&model, e).0);
+                    }
+                    model.retain(|e| !gone(e));
+                    let flushed = which_all(&cache.flush(tm));
+                    prop_assert_eq!(
+                        flushed,
+                        expected,
+                        "step {}: flush({}) order (objects by index; earliest expiry first, ties earliest placed)",
+                        step,
+                        tm
+                    );
+                }
+                Op::Size(n) => {
+                    cache.set_size(n);
+                    size = n;
+                }
+            }
+            let order = which_all(&cache.sessions_in_order());
+            let expected: Vec<usize> = model.iter().map(|e| e.obj).collect();
+            prop_assert_eq!(order, expected, "step {}: cache order after {:?} (objects by index)", step, op);
+            prop_assert_eq!(cache.len(), model.len(), "step {}: count after {:?}", step, op);
+            for (i, o) in objects.iter().enumerate() {
+                prop_assert_eq!(
+                    o.is_cached(),
+                    in_model(&model, i).is_some(),
+                    "step {}: is_cached of {} after {:?}",
+                    step,
+                    i,
+                    op
+                );
+            }
+            // Each shard on its own: sound links, its list in place order, its front what the
+            // cache evicts next from it, and just the model's sessions of that shard.
+            for (n, shard) in cache.shared.shards.iter().enumerate() {
+                let shard = shard.0.read();
+                if let Err(e) = shard.check_links() {
+                    prop_assert!(false, "step {}: shard {} has broken links after {:?}: {}", step, n, op, e);
+                }
+                let ordered = shard.ordered();
+                prop_assert!(
+                    ordered.windows(2).all(|w| w[0].0 < w[1].0),
+                    "step {}: shard {} out of place order after {:?}",
+                    step,
+                    n,
+                    op
+                );
+                prop_assert_eq!(
+                    shard.first_place(),
+                    ordered.first().map(|(p, _)| *p),
+                    "step {}: shard {} front after {:?}",
+                    step,
+                    n,
+                    op
+                );
+                let want: Vec<usize> = model.iter().filter(|e| shard_at(e.obj) == n).map(|e| e.obj).collect();
+                let got: Vec<usize> = ordered.iter().map(|(_, s)| which(s)).collect();
+                prop_assert_eq!(got, want, "step {}: shard {} holds the wrong sessions after {:?}", step, n, op);
+                seen.most_in_one_shard = seen.most_in_one_shard.max(ordered.len());
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Distinct keys in the fullest shard.
+    fn most_keys_in_one_shard(ids: &[Vec<u8>]) -> usize {
+        let mut keys: Vec<&Vec<u8>> = ids.iter().collect();
+        keys.sort();
+        keys.dedup();
+        (0..SHARDS).map(|n| keys.iter().filter(|id| shard_of(id) == n).count()).max().unwrap_or(0)
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
-        fn matches_the_model(ops in proptest::collection::vec(op(), 1..80)) {
-            let cache = Cache::new(Arc::new(TestClock::new(0)));
-            // One object per id, as an application holding its sessions would.
-            let objects: Vec<Arc<Session>> = (0..24u8)
-                .map(|i| {
-                    let s = Session::new(0);
-                    s.set_version(0x0303);
-                    s.set_id(&[i + 1; 32]);
-                    s
-                })
-                .collect();
-            // Model: (id, expiry, placing number), sorted.
-            let mut model: Vec<(u8, Expiry, u64)> = Vec::new();
-            let mut seq = 0u64;
-            let mut size = DEFAULT_CACHE_SIZE;
-            let sort = |m: &mut Vec<(u8, Expiry, u64)>| m.sort_by_key(|&(_, e, n)| (e, n));
-            for op in ops {
-                match op {
-                    Op::Add(i, t, d) => {
-                        let s = &objects[i as usize];
-                        s.set_time(t);
-                        s.set_timeout(d);
-                        let added = cache.add(s);
-                        let cached = model.iter().position(|&(m, _, _)| m == i);
-                        prop_assert_eq!(added.inserted, cached.is_none());
-                        if let Some(p) = cached {
-                            model.remove(p);
-                        } else if size > 0 {
-                            // The new one is not in the list while evicting.
-                            let mut evicted = Vec::new();
-                            while model.len() + 1 >= size as usize && !model.is_empty() {
-                                evicted.push(model.remove(0).0);
-                            }
-                            let got: Vec<u8> = added.evicted.iter().map(|s| s.id().as_slice()[0] - 1).collect();
-                            prop_assert_eq!(got, evicted);
-                        }
-                        seq += 1;
-                        model.push((i, s.expiry(), seq));
-                        sort(&mut model);
-                    }
-                    Op::Remove(i) => {
-                        cache.remove(&objects[i as usize]);
-                        model.retain(|&(m, _, _)| m != i);
-                    }
-                    Op::SetTime(i, t) => {
-                        objects[i as usize].set_time(t);
-                        if let Some(entry) = model.iter_mut().find(|(m, _, _)| *m == i) {
-                            seq += 1;
-                            *entry = (i, objects[i as usize].expiry(), seq);
-                            sort(&mut model);
-                        }
-                    }
-                    Op::Flush(tm) => {
-                        let flushed: Vec<u8> = cache.flush(tm).iter().map(|s| s.id().as_slice()[0] - 1).collect();
-                        let expected: Vec<u8> = model
-                            .iter()
-                            .filter(|&&(_, e, _)| tm == 0 || e.has_passed(tm))
-                            .map(|&(m, _, _)| m)
-                            .collect();
-                        model.retain(|&(_, e, _)| !(tm == 0 || e.has_passed(tm)));
-                        prop_assert_eq!(flushed, expected);
-                    }
-                    Op::Size(n) => {
-                        cache.set_size(n);
-                        size = n;
-                    }
-                }
-                let order: Vec<u8> = cache.sessions_in_order().iter().map(|s| s.id().as_slice()[0] - 1).collect();
-                let expected: Vec<u8> = model.iter().map(|&(m, _, _)| m).collect();
-                prop_assert_eq!(order, expected);
-                prop_assert_eq!(cache.len(), model.len());
-            }
+        fn matches_the_model(ids in ids(), ops in ops()) {
+            let most = most_keys_in_one_shard(&ids);
+            prop_assert!(most >= 4, "the ids must put at least four keys in one shard: {:?}", ids);
+            run(&ids, &ops)?;
         }
+    }
+
+    /// The generated cases really put sessions together in one shard and make the cache choose
+    /// among them; prints what 200 fixed cases exercised.
+    #[test]
+    fn generated_cases_share_shards() {
+        let mut runner = TestRunner::deterministic();
+        let (mut total, mut crowded, mut lengths) = (Coverage::default(), 0, std::collections::BTreeSet::new());
+        let cases = 200;
+        for case in 0..cases {
+            let ids = ids().new_tree(&mut runner).expect("ids").current();
+            let ops = ops().new_tree(&mut runner).expect("ops").current();
+            assert!(most_keys_in_one_shard(&ids) >= 4, "case {case}: fewer than four keys share a shard: {ids:?}");
+            lengths.extend(ids.iter().map(|id| id.len()));
+            let c = run(&ids, &ops).unwrap_or_else(|e| panic!("case {case} fails the model: {e}"));
+            crowded += usize::from(c.most_in_one_shard >= 3);
+            total.most_in_one_shard = total.most_in_one_shard.max(c.most_in_one_shard);
+            total.evicted_from_shared_shard += c.evicted_from_shared_shard;
+            total.evicted_among_ties_in_shard += c.evicted_among_ties_in_shard;
+            total.flushed_from_shared_shard += c.flushed_from_shared_shard;
+            total.replaced += c.replaced;
+        }
+        println!("{cases} cases: {crowded} had 3+ sessions in one shard at once; id lengths {lengths:?}; {total:?}");
+        // Floors well under what the fixed cases give (about 180, 45 and 1300).
+        assert!(crowded * 4 >= cases * 3, "only {crowded} of {cases} cases had 3+ sessions in one shard at once");
+        assert!(total.evicted_among_ties_in_shard >= 20, "too few evictions among ties inside a shard: {total:?}");
+        assert!(total.flushed_from_shared_shard >= 100, "too few flushes from a shared shard: {total:?}");
+        assert!(total.replaced >= 20, "too few replacements by key: {total:?}");
+        assert!(
+            lengths.contains(&1) && lengths.contains(&32) && lengths.len() >= 20,
+            "id lengths not spread over 1..=32: {lengths:?}"
+        );
     }
 }
