@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use libfuzzer_sys::fuzz_target;
 use sesscache::core::cache::{Cache, mode, shard_of};
 use sesscache::core::clock::{Clock, TestClock};
-use sesscache::core::resume::{self, Conn, Ems, Hooks, Lookup, Source};
+use sesscache::core::resume::{self, Conn, Ems, Application, Lookup, Source};
 use sesscache::core::session::Session;
 
 #[derive(Default)]
@@ -35,11 +35,11 @@ impl Recorder {
     }
 }
 
-impl Hooks for Recorder {
+impl Application for Recorder {
     fn session_removed(&self, s: &Arc<Session>) {
         self.removed.borrow_mut().push(Arc::as_ptr(s) as usize);
     }
-    fn has_remove_hook(&self) -> bool {
+    fn has_remove_callback(&self) -> bool {
         true
     }
 }

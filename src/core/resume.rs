@@ -2,8 +2,8 @@
 //! (`ssl_get_prev_session` / `lookup_sess_in_cache`), "a session was established"
 //! (`ssl_update_cache`) and "a connection ended" (`ssl_clear_bad_session`).
 //!
-//! The application is reached through [`Hooks`]; every hook is called with no lock held, so a
-//! hook may call back into any part of the library.
+//! The application is reached through [`Application`]; each of its methods is called with no
+//! lock held, so it may call back into any part of the library.
 
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ pub const OP_NO_TICKET: u64 = 1 << 14;
 pub const OP_NO_ANTI_REPLAY: u64 = 1 << 24;
 
 /// The application's callbacks, as seen from one connection (or from the context alone).
-pub trait Hooks {
-    /// `new_session_cb`: a session worth keeping was established. The hook takes its own
+pub trait Application {
+    /// `new_session_cb`: a session worth keeping was established. The application takes its own
     /// reference if it wants to keep the session.
     fn new_session(&self, _session: &Arc<Session>) {}
     /// `get_session_cb`: the internal cache had nothing for `id`.
@@ -30,31 +30,31 @@ pub trait Hooks {
     fn session_removed(&self, _session: &Arc<Session>) {}
     /// Whether a remove callback is installed (it changes what TLS 1.3 servers store); without
     /// one, a flush does not report its sessions to `session_removed`.
-    fn has_remove_hook(&self) -> bool {
+    fn has_remove_callback(&self) -> bool {
         false
     }
 }
 
-/// Hooks that do nothing, for contexts without callbacks.
-pub struct NoHooks;
-impl Hooks for NoHooks {}
+/// An application without callbacks.
+pub struct NoApplication;
+impl Application for NoApplication {}
 
 /// `SSL_CTX_add_session`: adds, then reports evictions through the remove hook.
-pub fn add_session(cache: &Cache, hooks: &dyn Hooks, session: &Arc<Session>) -> bool {
+pub fn add_session(cache: &Cache, app: &dyn Application, session: &Arc<Session>) -> bool {
     let added = cache.add(session);
     for victim in &added.evicted {
-        hooks.session_removed(victim);
+        app.session_removed(victim);
     }
     added.inserted
 }
 
 /// `SSL_CTX_remove_session`: the remove hook sees the argument whenever its id is non-empty,
 /// cached or not. Returns whether an entry was removed.
-pub fn remove_session(cache: &Cache, hooks: &dyn Hooks, session: &Arc<Session>) -> bool {
+pub fn remove_session(cache: &Cache, app: &dyn Application, session: &Arc<Session>) -> bool {
     match cache.remove(session) {
         Removed::Ignored => false,
         Removed::Done { entry } => {
-            hooks.session_removed(session);
+            app.session_removed(session);
             // The cache's reference to the removed entry is released after the hook.
             entry.is_some()
         }
@@ -62,14 +62,14 @@ pub fn remove_session(cache: &Cache, hooks: &dyn Hooks, session: &Arc<Session>) 
 }
 
 /// `SSL_CTX_flush_sessions`: the remove hook once per flushed session, earliest expiry first.
-pub fn flush_sessions(cache: &Cache, hooks: &dyn Hooks, tm: i64) {
+pub fn flush_sessions(cache: &Cache, app: &dyn Application, tm: i64) {
     let flushed = cache.flush(tm);
     // Asked once: without a remove hook, a large flush reads nothing more per session.
-    if flushed.is_empty() || !hooks.has_remove_hook() {
+    if flushed.is_empty() || !app.has_remove_callback() {
         return;
     }
     for s in &flushed {
-        hooks.session_removed(s);
+        app.session_removed(s);
     }
 }
 
@@ -116,7 +116,7 @@ pub fn new_session(cache: &Cache, conn: &Conn<'_>, id: &[u8]) -> Arc<Session> {
 /// `lookup_sess_in_cache`: the internal cache unless `NO_INTERNAL_LOOKUP`, then the get hook
 /// (whatever the mode). A hook result that is not resumable is ignored; otherwise it counts a
 /// callback hit and is stored internally unless `NO_INTERNAL_STORE`.
-pub fn lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, id: &[u8]) -> Option<Arc<Session>> {
+pub fn lookup(cache: &Cache, app: &dyn Application, conn: &Conn<'_>, id: &[u8]) -> Option<Arc<Session>> {
     let m = cache.mode();
     if m & mode::NO_INTERNAL_LOOKUP == 0 {
         let found = cache.get(conn.version, id);
@@ -125,13 +125,13 @@ pub fn lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, id: &[u8]) -> O
         }
         Stats::bump(&cache.stats.misses);
     }
-    let external = hooks.get_session(id)?;
+    let external = app.get_session(id)?;
     if external.is_marked_not_resumable() {
         return None;
     }
     Stats::bump(&cache.stats.cb_hits);
     if cache.mode() & mode::NO_INTERNAL_STORE == 0 {
-        add_session(cache, hooks, &external);
+        add_session(cache, app, &external);
     }
     Some(external)
 }
@@ -175,7 +175,14 @@ pub enum FatalReason {
 
 /// `ssl_get_prev_session` for a session id or stateful ticket identity: the cache lookup and
 /// then the checks of [`check_found`].
-pub fn server_lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, source: Source, id: &[u8], ems: Ems) -> Lookup {
+pub fn server_lookup(
+    cache: &Cache,
+    app: &dyn Application,
+    conn: &Conn<'_>,
+    source: Source,
+    id: &[u8],
+    ems: Ems,
+) -> Lookup {
     let usable_id = match source {
         Source::SessionId => !id.is_empty() && id.len() <= super::session::MAX_ID_LEN,
         Source::StatefulTicket => id.len() == 32,
@@ -183,9 +190,9 @@ pub fn server_lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, source: 
     if !usable_id {
         return Lookup::Miss;
     }
-    match lookup(cache, hooks, conn, id) {
+    match lookup(cache, app, conn, id) {
         None => Lookup::Miss,
-        Some(found) => check_found(cache, hooks, conn, found, source == Source::SessionId, ems),
+        Some(found) => check_found(cache, app, conn, found, source == Source::SessionId, ems),
     }
 }
 
@@ -194,7 +201,7 @@ pub fn server_lookup(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, source: 
 /// (fatal), expiry (counted; a cache hit is removed), extended master secret, then a hit.
 pub fn check_found(
     cache: &Cache,
-    hooks: &dyn Hooks,
+    app: &dyn Application,
     conn: &Conn<'_>,
     found: Arc<Session>,
     from_cache: bool,
@@ -213,7 +220,7 @@ pub fn check_found(
     if expiry.has_passed(cache.now()) {
         Stats::bump(&cache.stats.timeouts);
         if from_cache {
-            remove_session(cache, hooks, &found);
+            remove_session(cache, app, &found);
         }
         return Lookup::Miss;
     }
@@ -246,7 +253,7 @@ impl Side {
 /// ticket sent or received). Stores it, calls the new-session hook, and runs the auto-flush on
 /// the 256th, 512th… good handshake. The caller counts `accept_good`/`connect_good` itself,
 /// after this call for TLS ≤ 1.2 as OpenSSL does.
-pub fn established(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, session: &Arc<Session>, side: Side) {
+pub fn established(cache: &Cache, app: &dyn Application, conn: &Conn<'_>, session: &Arc<Session>, side: Side) {
     let (id_empty, sid_ctx_empty) = {
         let f = session.read();
         (f.id.is_empty(), f.sid_ctx.is_empty())
@@ -264,12 +271,12 @@ pub fn established(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, session: &
             && (!conn.is_tls13()
                 || !conn.is_server
                 || (conn.max_early_data > 0 && conn.options & OP_NO_ANTI_REPLAY == 0)
-                || hooks.has_remove_hook()
+                || app.has_remove_callback()
                 || conn.options & OP_NO_TICKET != 0);
         if store {
-            add_session(cache, hooks, session);
+            add_session(cache, app, session);
         }
-        hooks.new_session(session);
+        app.new_session(session);
     }
     if m & mode::NO_AUTO_CLEAR == 0 && m & bit == bit {
         let good = match side {
@@ -277,7 +284,7 @@ pub fn established(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, session: &
             Side::Server => &cache.stats.accept_good,
         };
         if Stats::get(good) & 0xff == 0xff {
-            flush_sessions(cache, hooks, cache.now());
+            flush_sessions(cache, app, cache.now());
         }
     }
 }
@@ -287,14 +294,14 @@ pub fn established(cache: &Cache, hooks: &dyn Hooks, conn: &Conn<'_>, session: &
 /// Returns true when it did.
 pub fn connection_ended(
     cache: &Cache,
-    hooks: &dyn Hooks,
+    app: &dyn Application,
     session: Option<&Arc<Session>>,
     sent_shutdown: bool,
     in_handshake_or_before: bool,
 ) -> bool {
     match session {
         Some(s) if !sent_shutdown && !in_handshake_or_before => {
-            remove_session(cache, hooks, s);
+            remove_session(cache, app, s);
             true
         }
         _ => false,
@@ -319,7 +326,7 @@ mod tests {
         s.id().as_slice().first().copied().unwrap_or(0)
     }
 
-    impl Hooks for Recorder {
+    impl Application for Recorder {
         fn new_session(&self, s: &Arc<Session>) {
             self.log.borrow_mut().push(format!("new {}", tag(s)));
             self.kept.borrow_mut().push(Arc::clone(s));
@@ -331,7 +338,7 @@ mod tests {
         fn session_removed(&self, s: &Arc<Session>) {
             self.log.borrow_mut().push(format!("remove {}", tag(s)));
         }
-        fn has_remove_hook(&self) -> bool {
+        fn has_remove_callback(&self) -> bool {
             self.remove_hook
         }
     }
@@ -442,7 +449,7 @@ mod tests {
         let s = sess(1, V12, b"ctx");
         c.add(&s);
         s.mark_not_resumable();
-        let r = server_lookup(&c, &NoHooks, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked);
+        let r = server_lookup(&c, &NoApplication, &server(V12), Source::SessionId, &[1; 32], Ems::NotChecked);
         assert!(matches!(r, Lookup::Resume(_)));
     }
 
@@ -473,12 +480,12 @@ mod tests {
         let (c, _) = setup();
         let conn = Conn { is_server: true, version: V12, verify_peer: true, ..Conn::default() };
         assert!(matches!(
-            server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
+            server_lookup(&c, &NoApplication, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Miss
         ));
         c.add(&sess(1, V12, b""));
         assert!(matches!(
-            server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
+            server_lookup(&c, &NoApplication, &conn, Source::SessionId, &[1; 32], Ems::NotChecked),
             Lookup::Fatal(FatalReason::SidCtxUninitialized)
         ));
     }
@@ -533,7 +540,7 @@ mod tests {
         let plain = sess(2, V12, b"ctx");
         c.add(&plain);
         let conn = server(V12);
-        let look = |id: u8, ems| server_lookup(&c, &NoHooks, &conn, Source::SessionId, &[id; 32], ems);
+        let look = |id: u8, ems| server_lookup(&c, &NoApplication, &conn, Source::SessionId, &[id; 32], ems);
         assert!(matches!(look(1, Ems::NotOffered), Lookup::Fatal(FatalReason::InconsistentExtms)));
         assert!(matches!(look(2, Ems::Offered), Lookup::Miss));
         assert!(matches!(look(1, Ems::Offered), Lookup::Resume(_)));

@@ -11,7 +11,7 @@ use super::ex_data::ExData;
 use super::ssl::Ssl;
 use crate::core::Cache;
 use crate::core::clock;
-use crate::core::resume::Hooks;
+use crate::core::resume::Application;
 use crate::core::session::{Session, SidCtx};
 use crate::tls::config::CtxTls;
 use crate::tls::hooks::TicketSealer;
@@ -94,7 +94,7 @@ impl Ctx {
     }
 }
 
-/// The application as the cache sees it (`core::resume::Hooks`), bound to the context and,
+/// The application as the cache sees it (`core::resume::Application`), bound to the context and,
 /// for a connection's events, the connection.
 pub struct App<'a> {
     ctx: &'a Ctx,
@@ -107,7 +107,7 @@ impl<'a> App<'a> {
     }
 }
 
-impl Hooks for App<'_> {
+impl Application for App<'_> {
     fn new_session(&self, s: &Arc<Session>) {
         self.ctx.callbacks.new_session(self.ctx, self.ssl, s);
     }
@@ -120,7 +120,7 @@ impl Hooks for App<'_> {
         self.ctx.callbacks.session_removed(self.ctx, s);
     }
 
-    fn has_remove_hook(&self) -> bool {
+    fn has_remove_callback(&self) -> bool {
         self.ctx.callbacks.has_remove_callback()
     }
 }

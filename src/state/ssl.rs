@@ -279,17 +279,17 @@ impl Ssl {
     /// Looks it up as OpenSSL does; on success the session becomes this connection's and the
     /// connection is marked as resumed.
     pub fn server_lookup(&self, source: resume::Source, id: &[u8], ems: resume::Ems) -> resume::Lookup {
-        let hooks = self.app();
-        let found = self.with_conn(|conn| resume::server_lookup(&self.ctx.cache, &hooks, conn, source, id, ems));
+        let app = self.app();
+        let found = self.with_conn(|conn| resume::server_lookup(&self.ctx.cache, &app, conn, source, id, ems));
         self.adopt_if_resumed(&found);
         found
     }
 
     /// Server: a session decrypted from a ticket, checked as OpenSSL checks a found session.
     pub fn check_ticket_session(&self, session: Arc<Session>) -> resume::Lookup {
-        let hooks = self.app();
+        let app = self.app();
         let found = self.with_conn(|conn| {
-            resume::check_found(&self.ctx.cache, &hooks, conn, session, false, resume::Ems::NotChecked)
+            resume::check_found(&self.ctx.cache, &app, conn, session, false, resume::Ems::NotChecked)
         });
         self.adopt_if_resumed(&found);
         found
@@ -339,8 +339,8 @@ impl Ssl {
     /// A session was established on this connection (`ssl_update_cache`): TLS ≤ 1.2 handshake
     /// end, or one TLS 1.3 ticket.
     pub fn session_established(&self, session: &Arc<Session>, side: resume::Side) {
-        let hooks = self.app();
-        self.with_conn(|conn| resume::established(&self.ctx.cache, &hooks, conn, session, side));
+        let app = self.app();
+        self.with_conn(|conn| resume::established(&self.ctx.cache, &app, conn, session, side));
     }
 }
 

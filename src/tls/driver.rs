@@ -751,7 +751,7 @@ pub fn pending(ssl: &Ssl) -> c_int {
     let Some(conn) = io.conn.as_mut() else {
         return 0;
     };
-    // Hooks may run (a ticket that arrived): they must find this connection. What they record
+    // rustls's hooks may run (a ticket that arrived): they must find this connection. What they record
     // is reported by the next call that drives the connection.
     let _current = hooks::enter(ssl);
     match conn.process_new_packets() {
