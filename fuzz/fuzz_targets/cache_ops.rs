@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use libfuzzer_sys::fuzz_target;
 use sesscache::core::cache::{Cache, mode, shard_of};
 use sesscache::core::clock::{Clock, TestClock};
-use sesscache::core::resume::{self, Conn, Ems, Application, Lookup, Source};
+use sesscache::core::resume::{self, Application, Conn, Ems, Lookup, Source};
 use sesscache::core::session::Session;
 
 #[derive(Default)]
