@@ -107,6 +107,9 @@ pub fn new_session(cache: &Cache, conn: &Conn<'_>, id: &[u8]) -> Arc<Session> {
         if let Some(id) = super::session::SessionId::new(id) {
             f.id = id;
         }
+        // A handshake's session records the connection's max_fragment_length mode, which is
+        // "disabled" unless negotiated (a bare SSL_SESSION_new says "unspecified").
+        f.max_fragment_len_mode = 0;
         let now = f.time;
         f.set_lifetime(now, cache.session_timeout());
     });

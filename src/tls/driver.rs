@@ -337,14 +337,16 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 /// ClientHello on (`SSL_get_session` returns it, a fatal error removes it): a full handshake
 /// begins it here, with the ServerHello's id in TLS 1.2 and none in TLS 1.3; the session
 /// store completes it at the handshake's end. A resumption already has its session.
-fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, id: &[u8]) {
+fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group: u32, id: &[u8]) {
     if ssl.session().is_some() {
         return;
     }
-    match version {
+    let session = match version {
         Some(rustls::ProtocolVersion::TLSv1_2) => ssl.start_new_session(config::TLS1_2_VERSION, id),
         _ => ssl.start_new_session(TLS1_3_VERSION, &[]),
     };
+    // OpenSSL records the key exchange group in the session (`kex_group`, DER tag 19).
+    session.update(|f| f.kex_group = group);
 }
 
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
@@ -356,6 +358,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     };
     let hit = conn.handshake_kind() == Some(HandshakeKind::Resumed);
     let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+    let group = conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())));
     ssl.finish_handshake(version, hit);
     ssl.set_cipher(suite);
     let tls13 = version >= TLS1_3_VERSION;
@@ -363,6 +366,10 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
         let session = ssl.session().unwrap_or_else(|| ssl.start_new_session(version, &[]));
         if session.read().cipher.is_none() {
             session.update(|f| f.cipher = suite);
+        }
+        // A TLS 1.2 server learns its group only now (TLS 1.3: at the ServerHello).
+        if !hit && group != 0 {
+            session.update(|f| f.kex_group = group);
         }
         if tls13 {
             events.push(Event::AcceptGood);
@@ -382,7 +389,10 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                 }
             } else {
                 let s = ssl.start_new_session(version, &[]);
-                s.update(|f| f.cipher = suite);
+                s.update(|f| {
+                    f.cipher = suite;
+                    f.kex_group = group;
+                });
             }
         } else {
             let value = ssl.notes.lock().client_tls12.take();
@@ -402,6 +412,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     let ems = value.as_ref().is_some_and(hooks::uses_extended_ms);
                     s.update(|f| {
                         f.cipher = suite;
+                        f.kex_group = group;
                         f.master_key = master.unwrap_or_default().into();
                         if ems {
                             f.flags |= crate::core::session::FLAG_EXTMS;
@@ -526,7 +537,8 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         if let Some(id) = id {
             io.server_hello_sent = true;
             let version = conn.protocol_version();
-            server_hello_sent(ssl, version, &id);
+            let group = conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())));
+            server_hello_sent(ssl, version, group, &id);
         }
         r
     } else {

@@ -1,0 +1,131 @@
+/* The DER (i2d_SSL_SESSION) of a server session from a real handshake has OpenSSL 3.0's fields:
+ * the same top-level fields in the same order, and the same values where they are
+ * deterministic. Fields that differ per handshake (id, master key, time, ticket_age_add) are
+ * compared by presence and length only. Among them: no [17] max_fragment_len_mode (a
+ * handshake's session has it "disabled", which OpenSSL does not write; a bare
+ * SSL_SESSION_new says "unspecified") and [19] kex_group, the group of the key exchange
+ * (X25519, 29, with both libraries' default client). TLS 1.2 (session id) and TLS 1.3 (stateful
+ * ticket), full handshakes. */
+#define _POSIX_C_SOURCE 200809L
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include "check.h"
+#include "tls_pair.h"
+
+/* One top-level field of the SSL_SESSION_ASN1 sequence. */
+struct field {
+    int tag;                    /* the identifier octet */
+    size_t len;                 /* content length */
+    const unsigned char *value; /* content */
+};
+
+static size_t der_len(const unsigned char *p, size_t avail, size_t *hdr)
+{
+    if (avail < 2)
+        return (size_t)-1;
+    if (p[1] < 0x80) {
+        *hdr = 2;
+        return p[1];
+    }
+    size_t n = p[1] & 0x7f, len = 0;
+    if (n == 0 || n > 2 || avail < 2 + n)
+        return (size_t)-1;
+    for (size_t i = 0; i < n; i++)
+        len = len << 8 | p[2 + i];
+    *hdr = 2 + n;
+    return len;
+}
+
+/* The top-level fields of `der`; their count, or -1 when it does not parse. */
+static int fields_of(const unsigned char *der, size_t n, struct field *out, int max)
+{
+    size_t hdr, len = der_len(der, n, &hdr);
+    if (der[0] != 0x30 || len == (size_t)-1 || hdr + len != n)
+        return -1;
+    int count = 0;
+    for (size_t at = hdr; at < n && count < max; count++) {
+        size_t h, l = der_len(der + at, n - at, &h);
+        if (l == (size_t)-1 || at + h + l > n)
+            return -1;
+        out[count] = (struct field){ der[at], l, der + at + h };
+        at += h + l;
+    }
+    return count;
+}
+
+/* The INTEGER inside an explicitly tagged field, or -1. */
+static long explicit_int(const struct field *f)
+{
+    if (f->len < 3 || f->value[0] != 0x02 || f->value[1] != f->len - 2)
+        return -1;
+    long v = 0;
+    for (size_t i = 2; i < f->len; i++)
+        v = v << 8 | f->value[i];
+    return v;
+}
+
+static const struct field *find(const struct field *fs, int n, int tag)
+{
+    for (int i = 0; i < n; i++)
+        if (fs[i].tag == tag)
+            return &fs[i];
+    return NULL;
+}
+
+static void check_server_session(int version)
+{
+    const char *label = version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_min_proto_version(sctx, version);
+    SSL_CTX_set_max_proto_version(sctx, version);
+    struct pair p = pair_new(sctx, cctx, NULL);
+    int ok = pair_handshake(&p) && pair_exchange(&p);
+    CHECK(ok, "%s: handshake and one byte each way", label);
+    SSL_SESSION *s = SSL_get_session(p.server);
+    unsigned char *der = NULL;
+    int n = s != NULL ? i2d_SSL_SESSION(s, &der) : 0;
+    CHECK(n > 0, "%s: i2d_SSL_SESSION of the server session: %d", label, n);
+    struct field fs[32];
+    int count = n > 0 ? fields_of(der, (size_t)n, fs, 32) : -1;
+    CHECK(count > 0, "%s: the DER parses as a sequence of fields", label);
+
+    /* OpenSSL 3.0's top-level fields for this handshake, in order: version, ssl_version,
+     * cipher, session_id, master_key, [1] time, [2] timeout, [4] sid_ctx, then [13] flags
+     * (TLS 1.2) or [14] ticket_age_add (TLS 1.3), and [19] kex_group. */
+    int want12[] = { 0x02, 0x02, 0x04, 0x04, 0x04, 0xa1, 0xa2, 0xa4, 0xad, 0xb3 };
+    int want13[] = { 0x02, 0x02, 0x04, 0x04, 0x04, 0xa1, 0xa2, 0xa4, 0xae, 0xb3 };
+    int *want = version == TLS1_3_VERSION ? want13 : want12;
+    int nwant = version == TLS1_3_VERSION ? (int)(sizeof want13 / sizeof *want13) : (int)(sizeof want12 / sizeof *want12);
+    char got_s[160] = "", want_s[160] = "";
+    for (int i = 0; i < count && i < 32; i++)
+        snprintf(got_s + strlen(got_s), sizeof got_s - strlen(got_s), " %02x", fs[i].tag);
+    for (int i = 0; i < nwant; i++)
+        snprintf(want_s + strlen(want_s), sizeof want_s - strlen(want_s), " %02x", want[i]);
+    CHECK(strcmp(got_s, want_s) == 0, "%s: top-level tags:%s, expected%s", label, got_s, want_s);
+
+    const struct field *mfl = count > 0 ? find(fs, count, 0xb1) : NULL;
+    CHECK(mfl == NULL, "%s: [17] max_fragment_len_mode written (%ld); OpenSSL omits it after a handshake", label,
+          mfl ? explicit_int(mfl) : 0);
+    const struct field *kex = count > 0 ? find(fs, count, 0xb3) : NULL;
+    CHECK(kex != NULL && explicit_int(kex) == 29, "%s: [19] kex_group is %ld, expected 29 (X25519)", label,
+          kex ? explicit_int(kex) : -1);
+    if (count >= 5) {
+        CHECK_EQ(fs[3].len, 32, "the session id's length");
+        CHECK_EQ(fs[4].len, 48, "the master key's length");
+    }
+    const struct field *timeout = count > 0 ? find(fs, count, 0xa2) : NULL;
+    CHECK(timeout != NULL && explicit_int(timeout) == 7200, "%s: [2] timeout is %ld, expected 7200", label,
+          timeout ? explicit_int(timeout) : -1);
+    OPENSSL_free(der);
+    pair_close(&p, 1);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+int main(void)
+{
+    check_server_session(TLS1_2_VERSION);
+    check_server_session(TLS1_3_VERSION);
+    return check_summary();
+}
