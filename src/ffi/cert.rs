@@ -9,7 +9,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
+use super::boundary::{SSL, SSL_CTX, legacy_boundary, try_ref};
 use super::ssl::ssl;
 use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
 
@@ -75,7 +75,7 @@ unsafe fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::co
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
         let certs = try_ref!(load_certs(path, FILETYPE_PEM), 0);
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
         let mut certs = try_ref!(load_certs(path, type_), 0);
@@ -126,7 +126,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let path = try_ref!(unsafe { path(file) }, 0);
         let data = try_ref!(read_file(path), 0);
@@ -168,7 +168,7 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
         let tls = c.tls.read();
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
     mode: c_int,
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         let _ = callback;
         // SAFETY: forwarded to the caller.
         unsafe {
@@ -222,7 +222,7 @@ pub struct X509_STORE_CTX {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
         c.tls.read().conn.verify_mode
@@ -239,7 +239,7 @@ pub unsafe extern "C" fn SSL_set_verify(
     mode: c_int,
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         let _ = callback;
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) });
@@ -258,7 +258,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         let mut certs = Vec::new();
         // SAFETY: forwarded to the caller.
         if let Some(file) = unsafe { path(ca_file) } {

@@ -4,7 +4,7 @@
 use libc::{c_int, c_long, c_void};
 use std::ffi::CString;
 
-use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
+use super::boundary::{SSL, SSL_CTX, legacy_boundary, try_ref};
 use super::cert::path;
 use super::ssl::ssl;
 use crate::tls::config::{ConnSettings, TLS1_3_VERSION};
@@ -65,7 +65,7 @@ pub(crate) fn ctx_version_ctrl(ctx: &crate::state::ctx::Ctx, cmd: c_int, larg: c
 /// NUL-terminated name.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         if cmd == cmd::SET_TLSEXT_HOSTNAME {
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         let _ = parg;
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);

@@ -5,8 +5,8 @@ use parking_lot::RwLock;
 use std::sync::Arc;
 
 use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take,
-    try_ref,
+    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow_legacy, bytes, handle, into_c, legacy_boundary,
+    session, take, try_ref,
 };
 use super::ex_data::{self, Class};
 use crate::core::resume;
@@ -91,7 +91,7 @@ fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
 /// `p` is NULL or a live context pointer.
 pub(crate) unsafe fn ctx(p: *const SSL_CTX) -> Option<Borrowed<Ctx>> {
     // SAFETY: forwarded to the caller.
-    unsafe { borrow::<Ctx, SSL_CTX>(p) }
+    unsafe { borrow_legacy::<Ctx, SSL_CTX>(p) }
 }
 
 /// Drops one C reference; the last one flushes the cache through the remove callback, then
@@ -177,7 +177,7 @@ fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
 /// `meth` is any pointer; only our own methods are accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
-    ffi_boundary!(std::ptr::null_mut(), {
+    legacy_boundary!(std::ptr::null_mut(), {
         let method = try_ref!(method(meth), std::ptr::null_mut());
         let ctx = Arc::new(try_ref!(Ctx::new(method, Box::new(CCallbacks::default())), std::ptr::null_mut()));
         let p = into_c::<Ctx, SSL_CTX>(ctx);
@@ -196,7 +196,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         c.retain();
@@ -211,7 +211,7 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 /// `ctx` is NULL or a live context; the caller gives up its reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         unsafe { release(ctx) }
     })
@@ -236,7 +236,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
     ctx: *mut SSL_CTX,
     new_session_cb: Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int>,
 ) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
         try_ref!(c_callbacks(&c)).fns.write().new = new_session_cb;
@@ -262,7 +262,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
     ctx: *mut SSL_CTX,
     remove_session_cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>,
 ) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
         try_ref!(c_callbacks(&c)).fns.write().remove = remove_session_cb;
@@ -289,7 +289,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
         unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION,
     >,
 ) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
         try_ref!(c_callbacks(&c)).fns.write().get = get_session_cb;
@@ -304,7 +304,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
 pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
-    ffi_boundary!(None, {
+    legacy_boundary!(None, {
         // SAFETY: forwarded to the caller.
         unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().new)
     })
@@ -318,7 +318,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
 pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
-    ffi_boundary!(None, {
+    legacy_boundary!(None, {
         // SAFETY: forwarded to the caller.
         unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().remove)
     })
@@ -333,7 +333,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>
 {
-    ffi_boundary!(None, {
+    legacy_boundary!(None, {
         // SAFETY: forwarded to the caller.
         unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().get)
     })
@@ -346,7 +346,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         c.cache.set_timeout(t as i64) as c_long
@@ -359,7 +359,7 @@ pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         c.cache.timeout() as c_long
@@ -374,7 +374,7 @@ pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         // SAFETY: forwarded to the caller.
@@ -391,7 +391,7 @@ pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SS
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         // SAFETY: forwarded to the caller.
@@ -407,7 +407,7 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, tm: c_long) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) });
         resume::flush_sessions(&c.cache, &c.app(), tm as i64)
@@ -425,7 +425,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     sid_ctx: *const c_uchar,
     sid_ctx_len: c_uint,
 ) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
         // SAFETY: forwarded to the caller.

@@ -3,7 +3,7 @@
 
 use libc::{c_int, c_void};
 
-use super::boundary::{SSL, ffi_boundary, try_ref};
+use super::boundary::{SSL, legacy_boundary, try_ref};
 use super::ssl::ssl;
 use crate::state::err::{self, LIB_SSL, LIB_SYS, reason};
 use crate::state::ssl::Ssl;
@@ -25,7 +25,7 @@ mod error_code {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         s.set_fds(Some(fd), Some(fd));
@@ -39,7 +39,7 @@ pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         s.set_fds(Some(fd), None);
@@ -53,7 +53,7 @@ pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         s.set_fds(None, Some(fd));
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
+    legacy_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
 }
 
 /// The descriptor records are read from; -1 if none or for NULL.
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
+    legacy_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
 }
 
 /// The descriptor records are written to; -1 if none or for NULL.
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.wfd()) })
+    legacy_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.wfd()) })
 }
 
 /// Makes the connection a client.
@@ -97,7 +97,7 @@ pub unsafe extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) });
         s.set_role(false);
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_accept_state(s: *mut SSL) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) });
         s.set_role(true);
@@ -132,7 +132,7 @@ fn handshake(s: &Ssl) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         s.set_role(false);
@@ -146,7 +146,7 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         s.set_role(true);
@@ -160,7 +160,7 @@ pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         handshake(&s)
@@ -173,7 +173,7 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection; `buf` has room for `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         if buf.is_null() || num < 0 {
@@ -195,7 +195,7 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
 /// `s` is NULL or a live connection; `buf` points to `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         if buf.is_null() || num < 0 {
@@ -217,7 +217,7 @@ pub unsafe extern "C" fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.map_or(0, |s| driver::pending(&s)) })
+    legacy_boundary!(0, { unsafe { ssl(s) }.map_or(0, |s| driver::pending(&s)) })
 }
 
 /// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
@@ -227,7 +227,7 @@ pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
+    legacy_boundary!(-1, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, -1);
         if !s.role_set() {
@@ -250,7 +250,7 @@ pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int {
-    ffi_boundary!(error_code::SSL, {
+    legacy_boundary!(error_code::SSL, {
         if ret_code > 0 {
             return error_code::NONE;
         }

@@ -2,7 +2,7 @@
 
 use libc::c_int;
 
-use super::boundary::{SSL, SSL_CTX, ffi_boundary};
+use super::boundary::{SSL, SSL_CTX, legacy_boundary};
 use super::ctx::ctx;
 use super::ssl::ssl;
 use crate::tls::config::ConnSettings;
@@ -37,7 +37,7 @@ unsafe fn on_ssl<R: Default>(o: *const SSL, f: impl FnOnce(&mut ConnSettings) ->
 /// `o` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_options(o: *mut SSL_CTX, op: u64) -> u64 {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ctx(o, |c| {
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn SSL_CTX_set_options(o: *mut SSL_CTX, op: u64) -> u64 {
 /// `o` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_clear_options(o: *mut SSL_CTX, op: u64) -> u64 {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ctx(o, |c| {
@@ -72,7 +72,7 @@ pub unsafe extern "C" fn SSL_CTX_clear_options(o: *mut SSL_CTX, op: u64) -> u64 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_options(o: *const SSL_CTX) -> u64 {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ctx(o, |c| c.options) } })
+    legacy_boundary!(0, { unsafe { on_ctx(o, |c| c.options) } })
 }
 
 /// Adds `op` to the connection's options; returns the new options (0 for NULL).
@@ -81,7 +81,7 @@ pub unsafe extern "C" fn SSL_CTX_get_options(o: *const SSL_CTX) -> u64 {
 /// `o` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_options(o: *mut SSL, op: u64) -> u64 {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ssl(o, |c| {
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn SSL_set_options(o: *mut SSL, op: u64) -> u64 {
 /// `o` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_clear_options(o: *mut SSL, op: u64) -> u64 {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ssl(o, |c| {
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn SSL_clear_options(o: *mut SSL, op: u64) -> u64 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_options(o: *const SSL) -> u64 {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ssl(o, |c| c.options) } })
+    legacy_boundary!(0, { unsafe { on_ssl(o, |c| c.options) } })
 }
 
 /// Sets how many TLS 1.3 tickets a full handshake sends (one after a resumption, none for 0): 1,
@@ -126,7 +126,7 @@ pub unsafe extern "C" fn SSL_get_options(o: *const SSL) -> u64 {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num_tickets: usize) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ctx(ctx, |c| {
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num_tickets:
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ctx(ctx, |c| c.num_tickets) } })
+    legacy_boundary!(0, { unsafe { on_ctx(ctx, |c| c.num_tickets) } })
 }
 
 /// Sets this connection's TLS 1.3 ticket count: 1, or 0 for NULL.
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_num_tickets(s: *mut SSL, num_tickets: usize) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         unsafe {
             on_ssl(s, |c| {
@@ -171,5 +171,5 @@ pub unsafe extern "C" fn SSL_set_num_tickets(s: *mut SSL, num_tickets: usize) ->
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ssl(s, |c| c.num_tickets) } })
+    legacy_boundary!(0, { unsafe { on_ssl(s, |c| c.num_tickets) } })
 }

@@ -5,7 +5,8 @@ use libc::{c_char, c_int, c_uchar, c_uint};
 use std::sync::Arc;
 
 use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take, try_ref,
+    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow_legacy, bytes, handle, into_c, legacy_boundary, session, take,
+    try_ref,
 };
 use super::cipher::SSL_CIPHER;
 use super::ctx;
@@ -20,7 +21,7 @@ use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
 /// `p` is NULL or a live connection pointer.
 pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
     // SAFETY: forwarded to the caller.
-    unsafe { borrow::<Ssl, SSL>(p) }
+    unsafe { borrow_legacy::<Ssl, SSL>(p) }
 }
 
 /// A new connection using `ctx` as its session context (it holds a reference on it). It
@@ -30,7 +31,7 @@ pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
-    ffi_boundary!(std::ptr::null_mut(), {
+    legacy_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let c = try_ref!(unsafe { ctx::ctx(ctx) }, std::ptr::null_mut());
         let s = Arc::new(Ssl::new(Arc::clone(&c)));
@@ -52,7 +53,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 /// `ssl` is NULL or a live connection, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let Some(s) = (unsafe { take::<Ssl, SSL>(ssl) }) else {
             return;
@@ -76,7 +77,7 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         s.clear();
@@ -90,7 +91,7 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    ffi_boundary!(std::ptr::null_mut(), {
+    legacy_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
         handle(&*s.ctx)
@@ -104,7 +105,7 @@ pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         s.version()
@@ -118,7 +119,7 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
 /// `to` is NULL or a live connection; `session` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(to) }, 0);
         s.clear_bad_session();
@@ -136,7 +137,7 @@ pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
+    legacy_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
         s.state.lock().session.as_ref().map_or(std::ptr::null_mut(), as_c)
@@ -149,7 +150,7 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
+    legacy_boundary!(std::ptr::null_mut(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
         s.state.lock().session.clone().map_or(std::ptr::null_mut(), super::boundary::session_to_c)
@@ -162,7 +163,7 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_session_reused(s: *const SSL) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         s.state.lock().hit as c_int
@@ -179,7 +180,7 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
     sid_ctx: *const c_uchar,
     sid_ctx_len: c_uint,
 ) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         // SAFETY: forwarded to the caller.
@@ -197,7 +198,7 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
 /// `s` is NULL or a live connection; `id` points to `id_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c_uchar, id_len: c_uint) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, 0);
         // SAFETY: forwarded to the caller.
@@ -212,7 +213,7 @@ pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) });
         s.set_shutdown(mode);
@@ -225,7 +226,7 @@ pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         s.state.lock().shutdown
@@ -238,7 +239,7 @@ pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
-    ffi_boundary!((), {
+    legacy_boundary!((), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) });
         s.state.lock().quiet_shutdown = mode;
@@ -251,7 +252,7 @@ pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
+    legacy_boundary!(0, {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
         s.state.lock().quiet_shutdown
@@ -265,7 +266,7 @@ pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *const c_char {
-    ffi_boundary!(std::ptr::null(), {
+    legacy_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
         if type_ != 0 {
@@ -288,7 +289,7 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
-    ffi_boundary!(c"unknown".as_ptr(), {
+    legacy_boundary!(c"unknown".as_ptr(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, c"unknown".as_ptr());
         let v = s.version();
@@ -308,7 +309,7 @@ pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
+    legacy_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
 }
 
 /// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
@@ -318,7 +319,7 @@ pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
+    legacy_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
 }
 
 /// 1 once the handshake has finished; 0 before, or for NULL.
@@ -328,7 +329,7 @@ pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
     // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
+    legacy_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
 }
 
 /// The negotiated cipher suite, or NULL before a handshake (or for NULL).
@@ -337,7 +338,7 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    ffi_boundary!(std::ptr::null(), {
+    legacy_boundary!(std::ptr::null(), {
         // SAFETY: forwarded to the caller.
         let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
         super::cipher::cipher_ptr(s.cipher())
