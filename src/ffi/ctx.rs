@@ -4,7 +4,7 @@ use libc::{c_int, c_long, c_uchar, c_uint};
 use parking_lot::RwLock;
 use std::sync::Arc;
 
-use super::boundary::{ArcHandle, Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, ffi_boundary};
+use super::boundary::{ArcHandle, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, ffi_boundary};
 use super::ex_data::{self, Class};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
@@ -80,15 +80,6 @@ pub(crate) struct CCallbacks {
 /// The C callbacks of a context made by `SSL_CTX_new` (every context C can reach).
 fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
     ctx.callbacks.as_any().downcast_ref::<CCallbacks>()
-}
-
-/// Transitional, until every file binds its arguments with `ffi_boundary!`.
-///
-/// # Safety
-/// `p` is NULL or a live context pointer.
-pub(crate) unsafe fn ctx(p: *const SSL_CTX) -> Option<Borrowed<Ctx>> {
-    // SAFETY: forwarded to the caller.
-    unsafe { SSL_CTX::borrow(p) }
 }
 
 /// Drops one C reference; the last one flushes the cache through the remove callback, then

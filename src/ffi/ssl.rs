@@ -4,22 +4,13 @@
 use libc::{c_char, c_int, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{ArcHandle, Borrowed, SSL, SSL_CTX, SSL_SESSION, ffi_boundary};
+use super::boundary::{ArcHandle, SSL, SSL_CTX, SSL_SESSION, ffi_boundary};
 use super::cipher::SSL_CIPHER;
 use super::ctx;
 use super::ex_data::{self, Class};
 use crate::core::session::SidCtx;
 use crate::state::ssl::Ssl;
 use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
-
-/// Transitional, until every file binds its arguments with `ffi_boundary!`.
-///
-/// # Safety
-/// `p` is NULL or a live connection pointer.
-pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
-    // SAFETY: forwarded to the caller.
-    unsafe { SSL::borrow(p) }
-}
 
 /// A new connection using `ctx` as its session context (it holds a reference on it). It
 /// copies the context's session id context. NULL for NULL.
