@@ -8,7 +8,6 @@ use std::ptr::null_mut;
 use std::sync::Arc;
 
 use libc::{c_int, c_uchar};
-use sesscache::core::Session;
 use sesscache::core::resume::{Ems, Lookup, Side, Source};
 use sesscache::ffi::boundary::{SSL, SSL_CTX, SSL_SESSION, borrow};
 use sesscache::ffi::ctrl::*;
@@ -72,13 +71,13 @@ unsafe extern "C" fn get_cb(_ssl: *mut SSL, data: *const c_uchar, len: c_int, co
 
 fn refs(s: *mut SSL_SESSION) -> usize {
     // SAFETY: tests pass live sessions.
-    let b = unsafe { borrow::<Session, SSL_SESSION>(s) }.expect("live session");
+    let b = unsafe { borrow(s) }.expect("live session");
     Arc::strong_count(&b)
 }
 
 fn ssl_obj(ssl: *mut SSL) -> sesscache::ffi::boundary::Borrowed<Ssl> {
     // SAFETY: tests pass live connections.
-    unsafe { borrow::<Ssl, SSL>(ssl) }.expect("live SSL")
+    unsafe { borrow(ssl) }.expect("live SSL")
 }
 
 struct Fixture {
@@ -261,7 +260,7 @@ fn resumption_hits_the_internal_cache_and_tls12_resumption_is_not_re_added() {
         assert_eq!(SSL_session_reused(ssl), 1);
         assert_eq!(SSL_CTX_ctrl(f.ctx, 27, 0, null_mut()), 1, "hits");
         let s = SSL_get_session(ssl);
-        ssl_obj(ssl).session_established(&borrow::<Session, SSL_SESSION>(s).unwrap(), Side::Server);
+        ssl_obj(ssl).session_established(&borrow(s).unwrap(), Side::Server);
     }
     assert!(take_log().is_empty(), "a TLS 1.2 resumption calls no new callback");
     let (ssl2, hit) = f.resume(9);

@@ -7,7 +7,6 @@ use std::ffi::CString;
 use std::ptr::null_mut;
 
 use libc::c_int;
-use sesscache::core::Session;
 use sesscache::ffi::boundary::{SSL_CTX, SSL_SESSION, borrow};
 use sesscache::ffi::cert::*;
 use sesscache::ffi::ctrl::*;
@@ -157,7 +156,7 @@ fn calls(f: impl FnOnce(&mut Calls)) -> Calls {
 /// The fields of a client session, read directly.
 fn fields(s: *mut SSL_SESSION) -> sesscache::core::session::SessionFields {
     // SAFETY: a live session this test received.
-    unsafe { borrow::<Session, SSL_SESSION>(s) }.expect("a client session").fields()
+    unsafe { borrow(s) }.expect("a client session").fields()
 }
 
 fn free(s: *mut SSL_SESSION) {

@@ -1,44 +1,66 @@
 //! The edge between C and Rust: the panic boundary, the opaque C types, and the conversions
 //! between C pointers and Rust objects. Every raw-pointer conversion in the crate is here.
 
+use std::ffi::{CStr, c_char};
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::core::Session;
+use crate::state::ctx::Ctx;
+use crate::state::ssl::Ssl;
 
-/// Runs `$body`; if it panics, returns `$fail` instead of unwinding into C.
+/// The panic boundary of every entry point: runs `$body`, a block evaluating to `Option<T>`,
+/// and returns its value; `None` (so `?` in the body) and a panic return `$fail` instead,
+/// OpenSSL's failure value (`()` for a `void` function), written once per function.
+///
+/// The form `ffi_boundary!(FAIL, |a, b: Option, id: bytes(id_len), file: c_str| body)` first
+/// converts the named pointer arguments, in order, each shadowing its raw pointer:
+/// - `a`: an `SSL *`, `SSL_CTX *` or `SSL_SESSION *` as a [`Borrowed`] object; NULL fails;
+/// - `b: Option`: the same as an `Option` (NULL is `None`);
+/// - `id: bytes(id_len)`: the `id_len` bytes at `id` as a slice; NULL with a length fails;
+/// - `file: c_str`: a NUL-terminated UTF-8 string as `&str`; NULL or bad UTF-8 fails.
+///
+/// That form is for `unsafe extern "C" fn`s only, whose `# Safety` section promises, for each
+/// named argument, what its conversion needs: NULL or a live object of its type; NULL or
+/// `id_len` readable bytes; NULL or a NUL-terminated string.
 macro_rules! ffi_boundary {
+    (@arg $arg:ident) => {
+        $crate::ffi::boundary::ffi_boundary!(@arg $arg Option)?
+    };
+    (@arg $arg:ident Option) => {{
+        let p = $arg;
+        // SAFETY: the entry point's `# Safety` promises `p` is NULL or live (see above).
+        unsafe { $crate::ffi::boundary::borrow(p) }
+    }};
+    (@arg $arg:ident bytes($len:expr)) => {{
+        let (p, len) = ($arg, $len as usize);
+        // SAFETY: the entry point's `# Safety` promises `len` readable bytes at a non-NULL `p`.
+        unsafe { $crate::ffi::boundary::bytes(p, len) }?
+    }};
+    (@arg $arg:ident c_str) => {{
+        let p = $arg;
+        // SAFETY: the entry point's `# Safety` promises `p` is NULL or NUL-terminated.
+        unsafe { $crate::ffi::boundary::c_str(p) }?
+    }};
+    ($fail:expr, |$($arg:ident $(: $kind:ident $(($len:expr))?)?),* $(,)?| $body:expr) => {
+        $crate::ffi::boundary::ffi_boundary!($fail, {
+            $(let $arg = $crate::ffi::boundary::ffi_boundary!(@arg $arg $($kind $(($len))?)?);)*
+            $body
+        })
+    };
     ($fail:expr, $body:block) => {{
         if $crate::ffi::checked::enabled() {
             fn here() {}
             $crate::ffi::checked::enter(::std::any::type_name_of_val(&here));
         }
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
-            Ok(v) => v,
-            Err(_) => $fail,
+        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| -> ::std::option::Option<_> { $body })) {
+            Ok(Some(v)) => v,
+            Ok(None) | Err(_) => $fail,
         }
     }};
 }
 pub(crate) use ffi_boundary;
-
-/// Unwraps an `Option`, returning `$fail` from the enclosing closure on `None` (used for NULL
-/// arguments).
-macro_rules! try_ref {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return,
-        }
-    };
-    ($e:expr, $fail:expr) => {
-        match $e {
-            Some(v) => v,
-            None => return $fail,
-        }
-    };
-}
-pub(crate) use try_ref;
 
 /// `SSL_CTX`: an `Arc<Ctx>` seen from C.
 #[allow(non_camel_case_types)]
@@ -81,89 +103,128 @@ impl<T> Deref for Borrowed<T> {
     }
 }
 
-/// Borrows the object behind a pointer made by [`into_c`]; `None` for NULL.
+/// An opaque C type standing for a Rust object that C holds in an `Arc`: the one conversion
+/// between its pointers and the object.
 ///
 /// # Safety
-/// `p` is NULL or came from `into_c::<T, C>` and still holds a reference.
-pub unsafe fn borrow<T, C>(p: *const C) -> Option<Borrowed<T>> {
+/// A pointer of this type is *live* when it is `Arc::into_raw` of a `Self::Object` made by
+/// [`ArcHandle::give`] (or [`ArcHandle::handle`] of an object C holds) and still holds a
+/// reference. Implementors keep every method consistent with that; callers of the `unsafe`
+/// methods pass NULL or a live pointer, and to `take` one whose reference they give up.
+pub unsafe trait ArcHandle: Sized {
+    type Object;
+
+    /// Hands C a new reference.
+    fn give(obj: Arc<Self::Object>) -> *mut Self {
+        Arc::into_raw(obj).cast_mut().cast()
+    }
+
+    /// The pointer of an object C holds (its `Arc`'s address), without a new reference.
+    fn handle(obj: &Self::Object) -> *mut Self {
+        (obj as *const Self::Object).cast_mut().cast()
+    }
+
+    /// Borrows the object for the call; `None` for NULL.
+    ///
+    /// # Safety
+    /// `p` is NULL or live (see the trait).
+    unsafe fn borrow(p: *const Self) -> Option<Borrowed<Self::Object>> {
+        // SAFETY: the caller's promise, as this method states it.
+        unsafe { borrow_arc(p) }
+    }
+
+    /// Takes back one reference C holds; `None` for NULL.
+    ///
+    /// # Safety
+    /// `p` is NULL or live (see the trait); the caller gives up its reference.
+    unsafe fn take(p: *const Self) -> Option<Arc<Self::Object>> {
+        // SAFETY: the caller's promise, as this method states it.
+        unsafe { take_arc(p) }
+    }
+}
+
+/// # Safety
+/// `p` is NULL or `Arc::into_raw` of a `C::Object` that still holds a reference.
+unsafe fn borrow_arc<C: ArcHandle>(p: *const C) -> Option<Borrowed<C::Object>> {
     if p.is_null() {
         return None;
     }
-    // SAFETY: the caller guarantees `p` is `Arc::into_raw` of a live `Arc<T>`; ManuallyDrop
-    // keeps the caller's reference untouched.
-    Some(Borrowed(ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<T>()) })))
+    // SAFETY: `p` is `Arc::into_raw` of a live `Arc` (the caller's promise); ManuallyDrop
+    // keeps that reference untouched.
+    Some(Borrowed(ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<C::Object>()) })))
 }
 
-/// Hands a reference to C.
-pub fn into_c<T, C>(a: Arc<T>) -> *mut C {
-    Arc::into_raw(a).cast_mut().cast::<C>()
-}
-
-/// Takes back the reference C holds (`*_free`).
-///
 /// # Safety
-/// As for [`borrow`]; the caller gives up its reference.
-pub unsafe fn take<T, C>(p: *const C) -> Option<Arc<T>> {
+/// As for [`borrow_arc`]; the caller gives up its reference.
+unsafe fn take_arc<C: ArcHandle>(p: *const C) -> Option<Arc<C::Object>> {
     if p.is_null() {
         return None;
     }
-    // SAFETY: see `borrow`; ownership of one strong count moves to the returned Arc.
-    Some(unsafe { Arc::from_raw(p.cast::<T>()) })
+    // SAFETY: as in `borrow_arc`; the caller's strong count moves to the returned Arc.
+    Some(unsafe { Arc::from_raw(p.cast::<C::Object>()) })
 }
 
-/// The C pointer of an object without changing its count (for callback arguments).
-pub fn as_c<T, C>(a: &Arc<T>) -> *mut C {
-    Arc::as_ptr(a).cast_mut().cast::<C>()
+// SAFETY: `SSL_CTX_new` makes every `SSL_CTX *` with `give`.
+unsafe impl ArcHandle for SSL_CTX {
+    type Object = Ctx;
 }
 
-/// The C handle of an object C holds (its `Arc`'s address), without changing its count.
-pub fn handle<T, C>(obj: &T) -> *mut C {
-    (obj as *const T).cast_mut().cast::<C>()
+// SAFETY: `SSL_new` makes every `SSL *` with `give`.
+unsafe impl ArcHandle for SSL {
+    type Object = Ssl;
 }
 
-/// Borrows an `SSL_SESSION *`.
-///
-/// # Safety
-/// `p` is NULL or a live session pointer.
-pub unsafe fn session(p: *const SSL_SESSION) -> Option<Borrowed<Session>> {
-    if !super::checked::usable(p) {
-        return None;
+// SAFETY: every `SSL_SESSION *` is made by `give`; checked mode only adds refusals and keeps
+// quarantined sessions' memory alive.
+unsafe impl ArcHandle for SSL_SESSION {
+    type Object = Session;
+
+    /// Hands C a reference (counted in checked mode).
+    fn give(obj: Arc<Session>) -> *mut Self {
+        let p = Arc::into_raw(obj).cast_mut().cast();
+        super::checked::gave(p);
+        p
     }
-    // SAFETY: forwarded to the caller.
-    unsafe { borrow::<Session, SSL_SESSION>(p) }
-}
 
-/// Hands C a reference to a session (counted in checked mode).
-pub fn session_to_c(s: Arc<Session>) -> *mut SSL_SESSION {
-    let p = into_c::<Session, SSL_SESSION>(s);
-    super::checked::gave(p);
-    p
-}
-
-/// Takes back one reference C held; `None` when checked mode refused it (a double free or an
-/// underflow, reported) or kept the session in quarantine.
-///
-/// # Safety
-/// As for [`take`]; in checked mode `p` may also be a handle C already gave back.
-pub unsafe fn session_from_c(p: *const SSL_SESSION) -> Option<Arc<Session>> {
-    if p.is_null() {
-        return None;
-    }
-    if super::checked::enabled() {
-        // SAFETY: a quarantined or registered handle is still live memory.
-        let strong = match unsafe { borrow::<Session, SSL_SESSION>(p) } {
-            Some(b) => Arc::strong_count(&b),
-            None => return None,
-        };
-        // SAFETY: forwarded; `take` runs at most once, here or below.
-        let proceed =
-            super::checked::took_back(p, strong, || unsafe { take::<Session, SSL_SESSION>(p) }.expect("non-NULL"));
-        if !proceed {
+    /// As the trait's; `None` also when checked mode finds the session freed (reported).
+    unsafe fn borrow(p: *const Self) -> Option<Borrowed<Session>> {
+        if !super::checked::usable(p) {
             return None;
         }
+        // SAFETY: the caller's promise, as the trait states it.
+        unsafe { borrow_arc(p) }
     }
-    // SAFETY: forwarded to the caller.
-    unsafe { take::<Session, SSL_SESSION>(p) }
+
+    /// As the trait's; `None` also when checked mode refused it (a double free or an
+    /// underflow, reported) or kept the session in quarantine. In checked mode `p` may also be
+    /// a handle C already gave back.
+    unsafe fn take(p: *const Self) -> Option<Arc<Session>> {
+        if p.is_null() {
+            return None;
+        }
+        if super::checked::enabled() {
+            // SAFETY: a quarantined or registered handle is still live memory.
+            let strong = Arc::strong_count(&*unsafe { borrow_arc(p) }?);
+            // SAFETY: the caller gives up its reference; `take_arc` runs at most once, here
+            // or below.
+            let keep = || unsafe { take_arc(p) }.expect("non-NULL");
+            if !super::checked::took_back(p, strong, keep) {
+                return None;
+            }
+        }
+        // SAFETY: the caller gives up its reference (the trait's contract).
+        unsafe { take_arc(p) }
+    }
+}
+
+/// Borrows the object behind a C pointer; `None` for NULL (and for a freed session in checked
+/// mode).
+///
+/// # Safety
+/// `p` is NULL or live (see [`ArcHandle`]).
+pub unsafe fn borrow<C: ArcHandle>(p: *const C) -> Option<Borrowed<C::Object>> {
+    // SAFETY: the caller's promise, as stated above.
+    unsafe { C::borrow(p) }
 }
 
 /// A byte slice from a C pointer and length; an empty slice for length 0 (even with NULL).
@@ -179,6 +240,18 @@ pub unsafe fn bytes<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
     }
     // SAFETY: the caller guarantees `len` readable bytes at `p`.
     Some(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// A C string as UTF-8; `None` for NULL or bad UTF-8.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub unsafe fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller.
+    unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
 /// Writes through an optional out-pointer.

@@ -2,31 +2,20 @@
 //! on a connection.
 
 use libc::{c_char, c_int};
-use std::ffi::CStr;
 use std::sync::Arc;
 
 use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
-use super::ssl::ssl;
+use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
+use crate::state::ctx::Ctx;
 use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
 
 /// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
 const FILETYPE_PEM: c_int = 1;
 
 const FILETYPE_ASN1: c_int = 2;
-
-/// # Safety
-/// `p` is NULL or a NUL-terminated string.
-pub(crate) unsafe fn path<'a>(p: *const c_char) -> Option<&'a str> {
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: non-NULL and NUL-terminated per the caller.
-    unsafe { CStr::from_ptr(p) }.to_str().ok()
-}
 
 /// Reads a file, queueing OpenSSL-style errors when it cannot.
 fn read_file(path: &str) -> Option<Vec<u8>> {
@@ -58,14 +47,9 @@ fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>
     Some(certs)
 }
 
-/// Runs `f` on the context's TLS settings under their write lock; 0 for NULL.
-///
-/// # Safety
-/// `ctx` is NULL or a live context.
-unsafe fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> c_int) -> c_int {
-    // SAFETY: forwarded to the caller.
-    let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
-    let mut tls = c.tls.write();
+/// Runs `f` on the context's TLS settings under their write lock.
+fn update_ctx_tls<R>(ctx: &Ctx, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> R) -> R {
+    let mut tls = ctx.tls.write();
     f(&mut tls)
 }
 
@@ -75,22 +59,18 @@ unsafe fn update_ctx_tls(ctx: *const SSL_CTX, f: impl FnOnce(&mut crate::tls::co
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let path = try_ref!(unsafe { path(file) }, 0);
-        let certs = try_ref!(load_certs(path, FILETYPE_PEM), 0);
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            update_ctx_tls(ctx, |tls| {
-                tls.chain = certs;
-                tls.rebuild_certified();
-                if tls.certified.is_none() {
-                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                    tls.key = None;
-                }
-                1
-            })
-        }
+    ffi_boundary!(0, |file: c_str, ctx: Option| {
+        let certs = load_certs(file, FILETYPE_PEM)?;
+        let ctx = ctx?;
+        Some(update_ctx_tls(&ctx, |tls| {
+            tls.chain = certs;
+            tls.rebuild_certified();
+            if tls.certified.is_none() {
+                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                tls.key = None;
+            }
+            1
+        }))
     })
 }
 
@@ -100,23 +80,19 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let path = try_ref!(unsafe { path(file) }, 0);
-        let mut certs = try_ref!(load_certs(path, type_), 0);
+    ffi_boundary!(0, |file: c_str, ctx: Option| {
+        let mut certs = load_certs(file, type_)?;
         certs.truncate(1);
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            update_ctx_tls(ctx, |tls| {
-                tls.chain = certs;
-                tls.rebuild_certified();
-                if tls.certified.is_none() {
-                    // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                    tls.key = None;
-                }
-                1
-            })
-        }
+        let ctx = ctx?;
+        Some(update_ctx_tls(&ctx, |tls| {
+            tls.chain = certs;
+            tls.rebuild_certified();
+            if tls.certified.is_none() {
+                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+                tls.key = None;
+            }
+            1
+        }))
     })
 }
 
@@ -126,10 +102,8 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
 /// `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let path = try_ref!(unsafe { path(file) }, 0);
-        let data = try_ref!(read_file(path), 0);
+    ffi_boundary!(0, |file: c_str, ctx: Option| {
+        let data = read_file(file)?;
         let key = match type_ {
             FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
             FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
@@ -137,27 +111,25 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
         };
         let Some(key) = key else {
             err::raise(LIB_PEM, reason::NO_START_LINE);
-            return 0;
+            return None;
         };
         if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
             err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
-            return 0;
+            return None;
         }
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            update_ctx_tls(ctx, |tls| {
-                let previous = tls.key.replace(Arc::new(key));
+        let ctx = ctx?;
+        update_ctx_tls(&ctx, |tls| {
+            let previous = tls.key.replace(Arc::new(key));
+            tls.rebuild_certified();
+            if !tls.chain.is_empty() && tls.certified.is_none() {
+                // As OpenSSL: a key that does not match the loaded certificate is refused.
+                tls.key = previous;
                 tls.rebuild_certified();
-                if !tls.chain.is_empty() && tls.certified.is_none() {
-                    // As OpenSSL: a key that does not match the loaded certificate is refused.
-                    tls.key = previous;
-                    tls.rebuild_certified();
-                    err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
-                    return 0;
-                }
-                1
-            })
-        }
+                err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+                return None;
+            }
+            Some(1)
+        })
     })
 }
 
@@ -168,21 +140,19 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
-        let tls = c.tls.read();
+    ffi_boundary!(0, |ctx| {
+        let tls = ctx.tls.read();
         if tls.chain.is_empty() {
             err::raise(LIB_SSL, reason::NO_CERTIFICATE_ASSIGNED);
-            0
+            None
         } else if tls.key.is_none() {
             err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
-            0
+            None
         } else if tls.certified.is_none() {
             err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
-            0
+            None
         } else {
-            1
+            Some(1)
         }
     })
 }
@@ -198,15 +168,10 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
     mode: c_int,
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
-    ffi_boundary!((), {
+    ffi_boundary!((), |ctx| {
         let _ = callback;
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            update_ctx_tls(ctx, |tls| {
-                tls.conn.verify_mode = mode;
-                1
-            })
-        };
+        update_ctx_tls(&ctx, |tls| tls.conn.verify_mode = mode);
+        Some(())
     })
 }
 
@@ -222,11 +187,7 @@ pub struct X509_STORE_CTX {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
-        c.tls.read().conn.verify_mode
-    })
+    ffi_boundary!(0, |ctx| Some(ctx.tls.read().conn.verify_mode))
 }
 
 /// Sets this connection's verify mode.
@@ -239,11 +200,10 @@ pub unsafe extern "C" fn SSL_set_verify(
     mode: c_int,
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
-    ffi_boundary!((), {
+    ffi_boundary!((), |s| {
         let _ = callback;
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) });
         s.update_settings(|c| c.verify_mode = mode);
+        Some(())
     })
 }
 
@@ -258,14 +218,15 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
     ca_file: *const c_char,
     ca_path: *const c_char,
 ) -> c_int {
-    ffi_boundary!(0, {
+    ffi_boundary!(0, |ctx: Option| {
+        // SAFETY: each path is NULL or NUL-terminated (this function's contract); either may be
+        // missing.
+        let (ca_file, ca_path) = unsafe { (c_str(ca_file), c_str(ca_path)) };
         let mut certs = Vec::new();
-        // SAFETY: forwarded to the caller.
-        if let Some(file) = unsafe { path(ca_file) } {
-            certs.extend(try_ref!(load_certs(file, FILETYPE_PEM), 0));
+        if let Some(file) = ca_file {
+            certs.extend(load_certs(file, FILETYPE_PEM)?);
         }
-        // SAFETY: forwarded to the caller.
-        if let Some(dir) = unsafe { path(ca_path) } {
+        if let Some(dir) = ca_path {
             match std::fs::read_dir(dir) {
                 Ok(entries) => {
                     for e in entries.flatten() {
@@ -278,16 +239,14 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
             }
         }
         if certs.is_empty() {
-            return 0;
+            return None;
         }
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            update_ctx_tls(ctx, |tls| {
-                let mut roots: RootCertStore = (*tls.roots).clone();
-                let (added, _) = roots.add_parsable_certificates(certs);
-                tls.roots = Arc::new(roots);
-                (added > 0) as c_int
-            })
-        }
+        let ctx = ctx?;
+        Some(update_ctx_tls(&ctx, |tls| {
+            let mut roots: RootCertStore = (*tls.roots).clone();
+            let (added, _) = roots.add_parsable_certificates(certs);
+            tls.roots = Arc::new(roots);
+            (added > 0) as c_int
+        }))
     })
 }

@@ -3,7 +3,7 @@
 
 use libc::{c_char, c_int, c_uchar};
 
-use super::boundary::{SSL, SSL_SESSION, bytes, ffi_boundary, session, try_ref};
+use super::boundary::{SSL, SSL_SESSION, bytes, ffi_boundary};
 use crate::core::cipher::{CIPHERS, Cipher, find};
 use crate::core::session::MAX_MASTER_KEY_LEN;
 
@@ -34,37 +34,35 @@ fn from_c(p: *const SSL_CIPHER) -> Option<&'static Cipher> {
 /// `ssl` is NULL or a live connection; `ptr` is NULL or points to two bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CIPHER_find(ssl: *mut SSL, ptr: *const c_uchar) -> *const SSL_CIPHER {
-    ffi_boundary!(std::ptr::null(), {
-        // SAFETY: forwarded to the caller.
-        try_ref!(unsafe { super::ssl::ssl(ssl) }, std::ptr::null());
-        // SAFETY: forwarded to the caller.
-        let id = try_ref!(unsafe { bytes(ptr, 2) }, std::ptr::null());
-        find(u16::from_be_bytes([id[0], id[1]])).map_or(std::ptr::null(), to_c)
+    ffi_boundary!(std::ptr::null(), |ssl, ptr: bytes(2)| {
+        // OpenSSL only needs `ssl` to be there.
+        let _ = ssl;
+        find(u16::from_be_bytes([ptr[0], ptr[1]])).map(to_c)
     })
 }
 
 /// OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
-    ffi_boundary!(c"(NONE)".as_ptr(), { from_c(c).map_or(c"(NONE)", |c| c.1).as_ptr() })
+    ffi_boundary!(c"(NONE)".as_ptr(), { Some(from_c(c).map_or(c"(NONE)", |c| c.1).as_ptr()) })
 }
 
 /// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {
-    ffi_boundary!(c"(NONE)".as_ptr(), { from_c(c).map_or(c"(NONE)", |c| c.2).as_ptr() })
+    ffi_boundary!(c"(NONE)".as_ptr(), { Some(from_c(c).map_or(c"(NONE)", |c| c.2).as_ptr()) })
 }
 
 /// OpenSSL's 32-bit id of the suite (`0x03000000 | protocol id`); 0 for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_get_id(c: *const SSL_CIPHER) -> u32 {
-    ffi_boundary!(0, { from_c(c).map_or(0, |c| 0x0300_0000 | u32::from(c.0)) })
+    ffi_boundary!(0, { from_c(c).map(|c| 0x0300_0000 | u32::from(c.0)) })
 }
 
 /// The two-byte TLS id of the suite; 0 for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
-    ffi_boundary!(0, { from_c(c).map_or(0, |c| c.0) })
+    ffi_boundary!(0, { from_c(c).map(|c| c.0) })
 }
 
 /// Sets the session's cipher (NULL clears it): 1, or 0 for a NULL session.
@@ -73,12 +71,10 @@ pub extern "C" fn SSL_CIPHER_get_protocol_id(c: *const SSL_CIPHER) -> u16 {
 /// `s` is NULL or a live session; `cipher` is NULL or from this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set_cipher(s: *mut SSL_SESSION, cipher: *const SSL_CIPHER) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
+    ffi_boundary!(0, |s| {
         let suite = from_c(cipher).map(|c| c.0);
         s.update(|f| f.cipher = suite);
-        1
+        Some(1)
     })
 }
 
@@ -88,11 +84,9 @@ pub unsafe extern "C" fn SSL_SESSION_set_cipher(s: *mut SSL_SESSION, cipher: *co
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *const SSL_CIPHER {
-    ffi_boundary!(std::ptr::null(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, std::ptr::null());
+    ffi_boundary!(std::ptr::null(), |s| {
         let suite = s.read().cipher;
-        suite.and_then(find).map_or(std::ptr::null(), to_c)
+        suite.and_then(find).map(to_c)
     })
 }
 
@@ -103,16 +97,14 @@ pub unsafe extern "C" fn SSL_SESSION_get0_cipher(s: *const SSL_SESSION) -> *cons
 /// `sess` is NULL or a live session; `in_` points to `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set1_master_key(sess: *mut SSL_SESSION, in_: *const c_uchar, len: usize) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(sess) }, 0);
+    ffi_boundary!(0, |sess| {
         if len > MAX_MASTER_KEY_LEN {
-            return 0;
+            return None;
         }
-        // SAFETY: forwarded to the caller.
-        let key = try_ref!(unsafe { bytes(in_, len) }, 0);
-        s.update(|f| f.master_key = key.into());
-        1
+        // SAFETY: `in_` points to `len` bytes (this function's contract).
+        let key = unsafe { bytes(in_, len) }?;
+        sess.update(|f| f.master_key = key.into());
+        Some(1)
     })
 }
 
@@ -127,19 +119,17 @@ pub unsafe extern "C" fn SSL_SESSION_get_master_key(
     out: *mut c_uchar,
     outlen: usize,
 ) -> usize {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { super::boundary::session(session) }, 0);
-        let f = s.read();
+    ffi_boundary!(0, |session| {
+        let f = session.read();
         if outlen == 0 {
-            return f.master_key.len();
+            return Some(f.master_key.len());
         }
         if out.is_null() {
-            return 0;
+            return None;
         }
         let n = outlen.min(f.master_key.len());
         // SAFETY: `out` has room for `outlen >= n` bytes per the caller.
         unsafe { std::ptr::copy_nonoverlapping(f.master_key.as_ptr(), out, n) };
-        n
+        Some(n)
     })
 }

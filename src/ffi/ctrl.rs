@@ -4,9 +4,7 @@
 use libc::{c_int, c_long, c_void};
 use std::ffi::CString;
 
-use super::boundary::{SSL, SSL_CTX, ffi_boundary, try_ref};
-use super::cert::path;
-use super::ssl::ssl;
+use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
 use crate::tls::config::{ConnSettings, TLS1_3_VERSION};
 
 /// `SSL_CTRL_*` numbers.
@@ -65,17 +63,16 @@ pub(crate) fn ctx_version_ctrl(ctx: &crate::state::ctx::Ctx, cmd: c_int, larg: c
 /// NUL-terminated name.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
+    ffi_boundary!(0, |s| {
         if cmd == cmd::SET_TLSEXT_HOSTNAME {
-            // SAFETY: forwarded to the caller.
-            let name = unsafe { path(parg.cast()) };
+            // SAFETY: for this command `parg` is NULL or a NUL-terminated name (this function's
+            // contract); other commands may pass anything, so it is converted only here.
+            let name = unsafe { c_str(parg.cast()) };
             let mut st = s.state.lock();
             st.servername = name.and_then(|n| CString::new(n).ok());
-            return 1;
+            return Some(1);
         }
-        s.update_settings(|c| version_ctrl(c, cmd, larg)).unwrap_or(0)
+        Some(s.update_settings(|c| version_ctrl(c, cmd, larg)).unwrap_or(0))
     })
 }
 
@@ -86,14 +83,12 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
-    ffi_boundary!(0, {
+    ffi_boundary!(0, |ctx| {
         let _ = parg;
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { super::ctx::ctx(ctx) }, 0);
-        let cache = &c.cache;
+        let cache = &ctx.cache;
         let st = &cache.stats;
         let counter = |a: &std::sync::atomic::AtomicU64| crate::core::Stats::get(a) as c_long;
-        match cmd {
+        Some(match cmd {
             cmd::SESS_NUMBER => cache.len() as c_long,
             cmd::SESS_CONNECT => counter(&st.connect),
             cmd::SESS_CONNECT_GOOD => counter(&st.connect_good),
@@ -111,7 +106,7 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
             // OpenSSL stores the mode into a uint32_t without checking it.
             cmd::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
             cmd::GET_SESS_CACHE_MODE => cache.mode() as c_long,
-            _ => ctx_version_ctrl(&c, cmd, larg).unwrap_or(0),
-        }
+            _ => ctx_version_ctrl(&ctx, cmd, larg).unwrap_or(0),
+        })
     })
 }

@@ -4,10 +4,7 @@ use libc::{c_int, c_long, c_uchar, c_uint};
 use parking_lot::RwLock;
 use std::sync::Arc;
 
-use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take,
-    try_ref,
-};
+use super::boundary::{ArcHandle, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, ffi_boundary};
 use super::ex_data::{self, Class};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
@@ -85,23 +82,14 @@ fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
     ctx.callbacks.as_any().downcast_ref::<CCallbacks>()
 }
 
-/// Borrows an `SSL_CTX *`.
-///
-/// # Safety
-/// `p` is NULL or a live context pointer.
-pub(crate) unsafe fn ctx(p: *const SSL_CTX) -> Option<Borrowed<Ctx>> {
-    // SAFETY: forwarded to the caller.
-    unsafe { borrow::<Ctx, SSL_CTX>(p) }
-}
-
 /// Drops one C reference; the last one flushes the cache through the remove callback, then
 /// frees the ex_data, then the memory.
 ///
 /// # Safety
-/// `p` is a live context pointer whose reference the caller gives up.
+/// `p` is NULL or a live context pointer whose reference the caller gives up.
 pub(crate) unsafe fn release(p: *mut SSL_CTX) {
-    // SAFETY: forwarded to the caller.
-    let Some(ctx) = (unsafe { ctx(p) }) else {
+    // SAFETY: `p` is NULL or live (this function's contract).
+    let Some(ctx) = (unsafe { SSL_CTX::borrow(p) }) else {
         return;
     };
     if !ctx.release() {
@@ -111,18 +99,18 @@ pub(crate) unsafe fn release(p: *mut SSL_CTX) {
     // SAFETY: `p` is this context.
     unsafe { ex_data::run_free_funcs(&ctx.ex_data, Class::SslCtx, p.cast()) };
     // SAFETY: the last C reference is gone; this releases the Arc made by `SSL_CTX_new`.
-    drop(unsafe { take::<Ctx, SSL_CTX>(p) });
+    drop(unsafe { SSL_CTX::take(p) });
 }
 
 impl SessionCallbacks for CCallbacks {
     fn new_session(&self, _ctx: &Ctx, ssl: Option<&Ssl>, s: &Arc<Session>) {
         let Some(cb) = self.fns.read().new else { return };
         // The callback gets a reference of its own; returning 0 hands it back.
-        let p = super::boundary::session_to_c(Arc::clone(s));
+        let p = SSL_SESSION::give(Arc::clone(s));
         // SAFETY: the application installed `cb` with this signature; `p` is live.
         if unsafe { cb(ssl_handle(ssl), p) } == 0 {
             // SAFETY: `p` carries the reference made above.
-            drop(unsafe { super::boundary::session_from_c(p) });
+            drop(unsafe { SSL_SESSION::take(p) });
         }
     }
 
@@ -134,10 +122,10 @@ impl SessionCallbacks for CCallbacks {
         let found = if copy != 0 {
             // The application keeps its reference; take one of ours.
             // SAFETY: a non-NULL result is a live session.
-            unsafe { session(p) }.map(|b| Arc::clone(&b))
+            unsafe { SSL_SESSION::borrow(p) }.map(|b| Arc::clone(&b))
         } else {
             // SAFETY: with copy = 0 the application hands its reference over.
-            unsafe { super::boundary::session_from_c(p) }
+            unsafe { SSL_SESSION::take(p) }
         };
         if super::checked::enabled()
             && let Some(s) = &found
@@ -152,7 +140,7 @@ impl SessionCallbacks for CCallbacks {
         let remove = self.fns.read().remove;
         if let Some(cb) = remove {
             // SAFETY: `cb` has this signature; the session stays alive during the call.
-            unsafe { cb(handle(ctx), as_c(s)) };
+            unsafe { cb(SSL_CTX::handle(ctx), SSL_SESSION::handle(s)) };
         }
     }
 
@@ -167,7 +155,7 @@ impl SessionCallbacks for CCallbacks {
 
 /// The connection's handle, or NULL for a call on the context.
 fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
-    ssl.map_or(std::ptr::null_mut(), handle)
+    ssl.map_or(std::ptr::null_mut(), SSL::handle)
 }
 
 /// A new context for `meth`, with OpenSSL's defaults: cache mode SERVER, size 20480,
@@ -178,15 +166,14 @@ fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
     ffi_boundary!(std::ptr::null_mut(), {
-        let method = try_ref!(method(meth), std::ptr::null_mut());
-        let ctx = Arc::new(try_ref!(Ctx::new(method, Box::new(CCallbacks::default())), std::ptr::null_mut()));
-        let p = into_c::<Ctx, SSL_CTX>(ctx);
+        let method = method(meth)?;
+        let p = SSL_CTX::give(Arc::new(Ctx::new(method, Box::new(CCallbacks::default()))?));
         // SAFETY: `p` was just made and is live.
-        if let Some(c) = unsafe { self::ctx(p) } {
+        if let Some(c) = unsafe { SSL_CTX::borrow(p) } {
             // SAFETY: `p` is this context.
             unsafe { ex_data::run_new_funcs(&c.ex_data, Class::SslCtx, p.cast()) };
         }
-        p
+        Some(p)
     })
 }
 
@@ -196,11 +183,9 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        c.retain();
-        1
+    ffi_boundary!(0, |ctx| {
+        ctx.retain();
+        Some(1)
     })
 }
 
@@ -212,8 +197,9 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_free(ctx: *mut SSL_CTX) {
     ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        unsafe { release(ctx) }
+        // SAFETY: `ctx` is NULL or a live context whose reference the caller gives up.
+        unsafe { release(ctx) };
+        Some(())
     })
 }
 
@@ -236,10 +222,9 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(
     ctx: *mut SSL_CTX,
     new_session_cb: Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int>,
 ) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) });
-        try_ref!(c_callbacks(&c)).fns.write().new = new_session_cb;
+    ffi_boundary!((), |ctx| {
+        c_callbacks(&ctx)?.fns.write().new = new_session_cb;
+        Some(())
     })
 }
 
@@ -262,10 +247,9 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(
     ctx: *mut SSL_CTX,
     remove_session_cb: Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)>,
 ) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) });
-        try_ref!(c_callbacks(&c)).fns.write().remove = remove_session_cb;
+    ffi_boundary!((), |ctx| {
+        c_callbacks(&ctx)?.fns.write().remove = remove_session_cb;
+        Some(())
     })
 }
 
@@ -289,10 +273,9 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
         unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION,
     >,
 ) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) });
-        try_ref!(c_callbacks(&c)).fns.write().get = get_session_cb;
+    ffi_boundary!((), |ctx| {
+        c_callbacks(&ctx)?.fns.write().get = get_session_cb;
+        Some(())
     })
 }
 
@@ -304,10 +287,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(
 pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, sess: *mut SSL_SESSION) -> c_int> {
-    ffi_boundary!(None, {
-        // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().new)
-    })
+    ffi_boundary!(None, |ctx| Some(c_callbacks(&ctx)?.fns.read().new))
 }
 
 /// The remove-session callback, or NULL (none set, or a NULL context).
@@ -318,10 +298,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_new_cb(
 pub unsafe extern "C" fn SSL_CTX_sess_get_remove_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ctx: *mut SSL_CTX, sess: *mut SSL_SESSION)> {
-    ffi_boundary!(None, {
-        // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().remove)
-    })
+    ffi_boundary!(None, |ctx| Some(c_callbacks(&ctx)?.fns.read().remove))
 }
 
 /// The get-session callback, or NULL (none set, or a NULL context).
@@ -333,10 +310,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
     ctx: *mut SSL_CTX,
 ) -> Option<unsafe extern "C" fn(ssl: *mut SSL, data: *const c_uchar, len: c_int, copy: *mut c_int) -> *mut SSL_SESSION>
 {
-    ffi_boundary!(None, {
-        // SAFETY: forwarded to the caller.
-        unsafe { self::ctx(ctx) }.and_then(|c| c_callbacks(&c)?.fns.read().get)
-    })
+    ffi_boundary!(None, |ctx| Some(c_callbacks(&ctx)?.fns.read().get))
 }
 
 /// Sets the timeout given to new sessions (0: the method default, 7200). Any value is
@@ -346,11 +320,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_get_get_cb(
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        c.cache.set_timeout(t as i64) as c_long
-    })
+    ffi_boundary!(0, |ctx| Some(ctx.cache.set_timeout(t as i64) as c_long))
 }
 
 /// The context's session timeout, or 0 for NULL.
@@ -359,11 +329,7 @@ pub unsafe extern "C" fn SSL_CTX_set_timeout(ctx: *mut SSL_CTX, t: c_long) -> c_
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        c.cache.timeout() as c_long
-    })
+    ffi_boundary!(0, |ctx| Some(ctx.cache.timeout() as c_long))
 }
 
 /// Adds a session to the internal cache (any cache mode). 1 for a new entry (it may evict
@@ -374,13 +340,7 @@ pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::session(session) }, 0);
-        resume::add_session(&c.cache, &c.app(), &s) as c_int
-    })
+    ffi_boundary!(0, |ctx, session| Some(resume::add_session(&ctx.cache, &ctx.app(), &session) as c_int))
 }
 
 /// Removes the cached session with this session's id and version. The remove callback sees
@@ -391,13 +351,7 @@ pub unsafe extern "C" fn SSL_CTX_add_session(ctx: *mut SSL_CTX, session: *mut SS
 /// `ctx` and `session` are NULL or live objects.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::session(session) }, 0);
-        resume::remove_session(&c.cache, &c.app(), &s) as c_int
-    })
+    ffi_boundary!(0, |ctx, session| Some(resume::remove_session(&ctx.cache, &ctx.app(), &session) as c_int))
 }
 
 /// Removes every session expired at `tm` (`tm > time + timeout`), or all of them when `tm` is
@@ -407,10 +361,9 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut SSL_CTX, session: *mut
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_flush_sessions(ctx: *mut SSL_CTX, tm: c_long) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) });
-        resume::flush_sessions(&c.cache, &c.app(), tm as i64)
+    ffi_boundary!((), |ctx| {
+        resume::flush_sessions(&ctx.cache, &ctx.app(), tm as i64);
+        Some(())
     })
 }
 
@@ -425,13 +378,8 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(
     sid_ctx: *const c_uchar,
     sid_ctx_len: c_uint,
 ) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { self::ctx(ctx) }, 0);
-        // SAFETY: forwarded to the caller.
-        let data = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
-        let v = try_ref!(SidCtx::new(data), 0);
-        *c.sid_ctx.lock() = v;
-        1
+    ffi_boundary!(0, |ctx, sid_ctx: bytes(sid_ctx_len)| {
+        *ctx.sid_ctx.lock() = SidCtx::new(sid_ctx)?;
+        Some(1)
     })
 }

@@ -12,28 +12,31 @@ use crate::state::err;
 #[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_get_error() -> c_ulong {
-    ffi_boundary!(0, { err::pop() })
+    ffi_boundary!(0, { Some(err::pop()) })
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
 #[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
-    ffi_boundary!(0, { err::peek() })
+    ffi_boundary!(0, { Some(err::peek()) })
 }
 
 /// The most recent error on this thread's queue, left in place; 0 if none.
 #[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
-    ffi_boundary!(0, { err::peek_last() })
+    ffi_boundary!(0, { Some(err::peek_last()) })
 }
 
 /// Empties this thread's queue.
 #[cfg(not(feature = "libcrypto-errors"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_clear_error() {
-    ffi_boundary!((), { err::clear() })
+    ffi_boundary!((), {
+        err::clear();
+        Some(())
+    })
 }
 
 /// Writes "error:0A000086:SSL routines::certificate verify failed" (OpenSSL 3.0's form) into
@@ -47,7 +50,7 @@ pub extern "C" fn ERR_clear_error() {
 pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
     ffi_boundary!((), {
         if buf.is_null() || len == 0 {
-            return;
+            return None;
         }
         let mut text = err::describe(e);
         if text.len() >= len - 1 {
@@ -60,6 +63,7 @@ pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: u
             std::ptr::copy_nonoverlapping(text.as_ptr().cast::<c_char>(), buf, n);
             *buf.add(n) = 0;
         }
+        Some(())
     })
 }
 

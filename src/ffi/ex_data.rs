@@ -147,7 +147,7 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_new_index(
     ffi_boundary!(-1, {
         // Contexts are never duplicated here, so `dup_func` is never called.
         let _ = dup_func;
-        register(Class::SslCtx, argl, argp, new_func, free_func)
+        Some(register(Class::SslCtx, argl, argp, new_func, free_func))
     })
 }
 
@@ -192,7 +192,7 @@ pub unsafe extern "C" fn SSL_get_ex_new_index(
 ) -> c_int {
     ffi_boundary!(-1, {
         let _ = dup_func;
-        register(Class::Ssl, argl, argp, new_func, free_func)
+        Some(register(Class::Ssl, argl, argp, new_func, free_func))
     })
 }
 
@@ -202,13 +202,7 @@ pub unsafe extern "C" fn SSL_get_ex_new_index(
 /// `ctx` is NULL or a live `SSL_CTX`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data: *mut c_void) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        match unsafe { super::ctx::ctx(ctx) } {
-            Some(c) => set_slot(&c.ex_data, idx, data),
-            None => 0,
-        }
-    })
+    ffi_boundary!(0, |ctx| Some(set_slot(&ctx.ex_data, idx, data)))
 }
 
 /// The value in slot `idx`, or NULL (unset slot, bad index, NULL ctx).
@@ -217,13 +211,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut SSL_CTX, idx: c_int, data
 /// `ctx` is NULL or a live `SSL_CTX`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) -> *mut c_void {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        match unsafe { super::ctx::ctx(ctx) } {
-            Some(c) => slot(&c.ex_data, idx),
-            None => std::ptr::null_mut(),
-        }
-    })
+    ffi_boundary!(std::ptr::null_mut(), |ctx| Some(slot(&ctx.ex_data, idx)))
 }
 
 /// Stores `data` in slot `idx`: 1, or 0 for a NULL ssl or a negative index.
@@ -232,13 +220,7 @@ pub unsafe extern "C" fn SSL_CTX_get_ex_data(ctx: *const SSL_CTX, idx: c_int) ->
 /// `ssl` is NULL or a live `SSL`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c_void) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        match unsafe { super::ssl::ssl(ssl) } {
-            Some(s) => set_slot(&s.ex_data, idx, data),
-            None => 0,
-        }
-    })
+    ffi_boundary!(0, |ssl| Some(set_slot(&ssl.ex_data, idx, data)))
 }
 
 /// The value in slot `idx`, or NULL (unset slot, bad index, NULL ssl).
@@ -247,11 +229,5 @@ pub unsafe extern "C" fn SSL_set_ex_data(ssl: *mut SSL, idx: c_int, data: *mut c
 /// `ssl` is NULL or a live `SSL`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_ex_data(ssl: *const SSL, idx: c_int) -> *mut c_void {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        match unsafe { super::ssl::ssl(ssl) } {
-            Some(s) => slot(&s.ex_data, idx),
-            None => std::ptr::null_mut(),
-        }
-    })
+    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(slot(&ssl.ex_data, idx)))
 }

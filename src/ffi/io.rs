@@ -3,8 +3,7 @@
 
 use libc::{c_int, c_void};
 
-use super::boundary::{SSL, ffi_boundary, try_ref};
-use super::ssl::ssl;
+use super::boundary::{SSL, ffi_boundary};
 use crate::state::err::{self, LIB_SSL, LIB_SYS, reason};
 use crate::state::ssl::Ssl;
 use crate::tls::driver::{self, LastError};
@@ -25,11 +24,9 @@ mod error_code {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
+    ffi_boundary!(0, |s| {
         s.set_fds(Some(fd), Some(fd));
-        1
+        Some(1)
     })
 }
 
@@ -39,11 +36,9 @@ pub unsafe extern "C" fn SSL_set_fd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
+    ffi_boundary!(0, |s| {
         s.set_fds(Some(fd), None);
-        1
+        Some(1)
     })
 }
 
@@ -53,11 +48,9 @@ pub unsafe extern "C" fn SSL_set_rfd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
+    ffi_boundary!(0, |s| {
         s.set_fds(None, Some(fd));
-        1
+        Some(1)
     })
 }
 
@@ -67,8 +60,7 @@ pub unsafe extern "C" fn SSL_set_wfd(s: *mut SSL, fd: c_int) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
+    ffi_boundary!(-1, |s| Some(s.rfd()))
 }
 
 /// The descriptor records are read from; -1 if none or for NULL.
@@ -77,8 +69,7 @@ pub unsafe extern "C" fn SSL_get_fd(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.rfd()) })
+    ffi_boundary!(-1, |s| Some(s.rfd()))
 }
 
 /// The descriptor records are written to; -1 if none or for NULL.
@@ -87,8 +78,7 @@ pub unsafe extern "C" fn SSL_get_rfd(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(-1, { unsafe { ssl(s) }.map_or(-1, |s| s.wfd()) })
+    ffi_boundary!(-1, |s| Some(s.wfd()))
 }
 
 /// Makes the connection a client.
@@ -97,10 +87,9 @@ pub unsafe extern "C" fn SSL_get_wfd(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) });
+    ffi_boundary!((), |s| {
         s.set_role(false);
+        Some(())
     })
 }
 
@@ -110,10 +99,9 @@ pub unsafe extern "C" fn SSL_set_connect_state(s: *mut SSL) {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_accept_state(s: *mut SSL) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) });
+    ffi_boundary!((), |s| {
         s.set_role(true);
+        Some(())
     })
 }
 
@@ -132,11 +120,9 @@ fn handshake(s: &Ssl) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
+    ffi_boundary!(-1, |s| {
         s.set_role(false);
-        handshake(&s)
+        Some(handshake(&s))
     })
 }
 
@@ -146,11 +132,9 @@ pub unsafe extern "C" fn SSL_connect(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
+    ffi_boundary!(-1, |s| {
         s.set_role(true);
-        handshake(&s)
+        Some(handshake(&s))
     })
 }
 
@@ -160,11 +144,7 @@ pub unsafe extern "C" fn SSL_accept(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
-        handshake(&s)
-    })
+    ffi_boundary!(-1, |s| Some(handshake(&s)))
 }
 
 /// Reads up to `num` bytes of application data: the count, or 0/-1 (see `SSL_get_error`).
@@ -173,18 +153,16 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection; `buf` has room for `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
+    ffi_boundary!(-1, |s| {
         if buf.is_null() || num < 0 {
-            return -1;
+            return None;
         }
         if !s.role_set() {
-            return handshake(&s);
+            return Some(handshake(&s));
         }
         // SAFETY: `buf` has room for `num` bytes per the caller.
         let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num as usize) };
-        driver::read(&s, out)
+        Some(driver::read(&s, out))
     })
 }
 
@@ -195,18 +173,16 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
 /// `s` is NULL or a live connection; `buf` points to `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
+    ffi_boundary!(-1, |s| {
         if buf.is_null() || num < 0 {
-            return -1;
+            return None;
         }
         if !s.role_set() {
-            return handshake(&s);
+            return Some(handshake(&s));
         }
         // SAFETY: `buf` points to `num` bytes per the caller.
         let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), num as usize) };
-        driver::write(&s, data)
+        Some(driver::write(&s, data))
     })
 }
 
@@ -216,8 +192,7 @@ pub unsafe extern "C" fn SSL_write(s: *mut SSL, buf: *const c_void, num: c_int) 
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.map_or(0, |s| driver::pending(&s)) })
+    ffi_boundary!(0, |s| Some(driver::pending(&s)))
 }
 
 /// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
@@ -227,19 +202,17 @@ pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
-    ffi_boundary!(-1, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, -1);
+    ffi_boundary!(-1, |s| {
         if !s.role_set() {
             err::raise(LIB_SSL, reason::UNINITIALIZED);
-            return -1;
+            return None;
         }
         // Before the handshake ends, or after a fatal error, OpenSSL refuses.
         if s.in_init() {
             err::raise(LIB_SSL, reason::SHUTDOWN_WHILE_IN_INIT);
-            return -1;
+            return None;
         }
-        driver::shutdown(&s)
+        Some(driver::shutdown(&s))
     })
 }
 
@@ -250,22 +223,21 @@ pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int {
-    ffi_boundary!(error_code::SSL, {
+    ffi_boundary!(error_code::SSL, |s: Option| {
         if ret_code > 0 {
-            return error_code::NONE;
+            return Some(error_code::NONE);
         }
         let queued = err::peek();
         if queued != 0 {
-            return if err::unpack(queued).0 == LIB_SYS { error_code::SYSCALL } else { error_code::SSL };
+            return Some(if err::unpack(queued).0 == LIB_SYS { error_code::SYSCALL } else { error_code::SSL });
         }
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, error_code::SSL);
-        match driver::last_error(&s) {
+        let s = s?;
+        Some(match driver::last_error(&s) {
             LastError::WantRead => error_code::WANT_READ,
             LastError::WantWrite => error_code::WANT_WRITE,
             LastError::ZeroReturn => error_code::ZERO_RETURN,
             LastError::Ssl => error_code::SSL,
             LastError::Syscall | LastError::None => error_code::SYSCALL,
-        }
+        })
     })
 }

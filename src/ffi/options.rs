@@ -3,32 +3,12 @@
 use libc::c_int;
 
 use super::boundary::{SSL, SSL_CTX, ffi_boundary};
-use super::ctx::ctx;
-use super::ssl::ssl;
+use crate::state::ctx::Ctx;
 use crate::tls::config::ConnSettings;
 
-/// Runs `f` on a context's connection settings; 0 for NULL.
-///
-/// # Safety
-/// `o` is NULL or a live context.
-unsafe fn on_ctx<R: Default>(o: *const SSL_CTX, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
-    // SAFETY: forwarded to the caller.
-    match unsafe { ctx(o) } {
-        Some(c) => f(&mut c.tls.write().conn),
-        None => R::default(),
-    }
-}
-
-/// Runs `f` on a connection's settings; 0 for NULL.
-///
-/// # Safety
-/// `o` is NULL or a live connection.
-unsafe fn on_ssl<R: Default>(o: *const SSL, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
-    // SAFETY: forwarded to the caller.
-    match unsafe { ssl(o) } {
-        Some(s) => s.update_settings(f),
-        None => R::default(),
-    }
+/// Runs `f` on the settings a context gives new connections.
+fn on_ctx<R>(ctx: &Ctx, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
+    f(&mut ctx.tls.write().conn)
 }
 
 /// Adds `op` to the context's options; returns the new options (0 for NULL).
@@ -37,14 +17,11 @@ unsafe fn on_ssl<R: Default>(o: *const SSL, f: impl FnOnce(&mut ConnSettings) ->
 /// `o` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_options(o: *mut SSL_CTX, op: u64) -> u64 {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ctx(o, |c| {
-                c.options |= op;
-                c.options
-            })
-        }
+    ffi_boundary!(0, |o| {
+        Some(on_ctx(&o, |c| {
+            c.options |= op;
+            c.options
+        }))
     })
 }
 
@@ -54,14 +31,11 @@ pub unsafe extern "C" fn SSL_CTX_set_options(o: *mut SSL_CTX, op: u64) -> u64 {
 /// `o` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_clear_options(o: *mut SSL_CTX, op: u64) -> u64 {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ctx(o, |c| {
-                c.options &= !op;
-                c.options
-            })
-        }
+    ffi_boundary!(0, |o| {
+        Some(on_ctx(&o, |c| {
+            c.options &= !op;
+            c.options
+        }))
     })
 }
 
@@ -71,8 +45,7 @@ pub unsafe extern "C" fn SSL_CTX_clear_options(o: *mut SSL_CTX, op: u64) -> u64 
 /// `o` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_options(o: *const SSL_CTX) -> u64 {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ctx(o, |c| c.options) } })
+    ffi_boundary!(0, |o| Some(on_ctx(&o, |c| c.options)))
 }
 
 /// Adds `op` to the connection's options; returns the new options (0 for NULL).
@@ -81,14 +54,11 @@ pub unsafe extern "C" fn SSL_CTX_get_options(o: *const SSL_CTX) -> u64 {
 /// `o` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_options(o: *mut SSL, op: u64) -> u64 {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ssl(o, |c| {
-                c.options |= op;
-                c.options
-            })
-        }
+    ffi_boundary!(0, |o| {
+        Some(o.update_settings(|c| {
+            c.options |= op;
+            c.options
+        }))
     })
 }
 
@@ -98,14 +68,11 @@ pub unsafe extern "C" fn SSL_set_options(o: *mut SSL, op: u64) -> u64 {
 /// `o` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_clear_options(o: *mut SSL, op: u64) -> u64 {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ssl(o, |c| {
-                c.options &= !op;
-                c.options
-            })
-        }
+    ffi_boundary!(0, |o| {
+        Some(o.update_settings(|c| {
+            c.options &= !op;
+            c.options
+        }))
     })
 }
 
@@ -115,8 +82,7 @@ pub unsafe extern "C" fn SSL_clear_options(o: *mut SSL, op: u64) -> u64 {
 /// `o` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_options(o: *const SSL) -> u64 {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ssl(o, |c| c.options) } })
+    ffi_boundary!(0, |o| Some(o.update_settings(|c| c.options)))
 }
 
 /// Sets how many TLS 1.3 tickets a full handshake sends (one after a resumption, none for 0): 1,
@@ -126,14 +92,11 @@ pub unsafe extern "C" fn SSL_get_options(o: *const SSL) -> u64 {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num_tickets: usize) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ctx(ctx, |c| {
-                c.num_tickets = num_tickets;
-                1
-            })
-        }
+    ffi_boundary!(0, |ctx| {
+        Some(on_ctx(&ctx, |c| {
+            c.num_tickets = num_tickets;
+            1
+        }))
     })
 }
 
@@ -143,8 +106,7 @@ pub unsafe extern "C" fn SSL_CTX_set_num_tickets(ctx: *mut SSL_CTX, num_tickets:
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ctx(ctx, |c| c.num_tickets) } })
+    ffi_boundary!(0, |ctx| Some(on_ctx(&ctx, |c| c.num_tickets)))
 }
 
 /// Sets this connection's TLS 1.3 ticket count: 1, or 0 for NULL.
@@ -153,14 +115,11 @@ pub unsafe extern "C" fn SSL_CTX_get_num_tickets(ctx: *const SSL_CTX) -> usize {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_num_tickets(s: *mut SSL, num_tickets: usize) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            on_ssl(s, |c| {
-                c.num_tickets = num_tickets;
-                1
-            })
-        }
+    ffi_boundary!(0, |s| {
+        Some(s.update_settings(|c| {
+            c.num_tickets = num_tickets;
+            1
+        }))
     })
 }
 
@@ -170,6 +129,5 @@ pub unsafe extern "C" fn SSL_set_num_tickets(s: *mut SSL, num_tickets: usize) ->
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_num_tickets(s: *const SSL) -> usize {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { on_ssl(s, |c| c.num_tickets) } })
+    ffi_boundary!(0, |s| Some(s.update_settings(|c| c.num_tickets)))
 }

@@ -4,7 +4,7 @@
 use libc::{FILE, c_char, c_int, c_void};
 use pem_rfc7468::LineEnding;
 
-use super::boundary::{SSL_SESSION, ffi_boundary, session, try_ref};
+use super::boundary::{ArcHandle, SSL_SESSION, ffi_boundary};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
@@ -18,17 +18,15 @@ const LABEL: &str = "SSL SESSION PARAMETERS";
 /// `fp` is NULL or an open `FILE *`; `x` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PEM_write_SSL_SESSION(fp: *mut FILE, x: *const SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(x) }, 0);
+    ffi_boundary!(0, |x| {
         if fp.is_null() {
-            return 0;
+            return None;
         }
-        let der = try_ref!(der::encode(&s.read()), 0);
-        let Ok(text) = pem_rfc7468::encode_string(LABEL, LineEnding::LF, &der) else { return 0 };
+        let der = der::encode(&x.read())?;
+        let text = pem_rfc7468::encode_string(LABEL, LineEnding::LF, &der).ok()?;
         // SAFETY: `fp` is an open stream per the caller; the buffer holds `text.len()` bytes.
         let written = unsafe { libc::fwrite(text.as_ptr().cast::<c_void>(), 1, text.len(), fp) };
-        (written == text.len()) as c_int
+        Some((written == text.len()) as c_int)
     })
 }
 
@@ -49,7 +47,7 @@ pub unsafe extern "C" fn PEM_read_SSL_SESSION(
     ffi_boundary!(std::ptr::null_mut(), {
         let _ = (cb, u);
         if fp.is_null() {
-            return std::ptr::null_mut();
+            return None;
         }
         let begin = format!("-----BEGIN {LABEL}-----");
         let end = format!("-----END {LABEL}-----");
@@ -60,7 +58,7 @@ pub unsafe extern "C" fn PEM_read_SSL_SESSION(
             let got = unsafe { libc::fgets(line.as_mut_ptr(), line.len() as c_int, fp) };
             if got.is_null() {
                 err::raise(LIB_PEM, reason::NO_START_LINE);
-                return std::ptr::null_mut();
+                return None;
             }
             // SAFETY: fgets NUL-terminates what it read.
             let text = unsafe { std::ffi::CStr::from_ptr(line.as_ptr()) }.to_string_lossy();
@@ -74,32 +72,33 @@ pub unsafe extern "C" fn PEM_read_SSL_SESSION(
         }
         let Ok((label, der_bytes)) = pem_rfc7468::decode_vec(block.as_bytes()) else {
             err::raise(LIB_PEM, reason::NO_START_LINE);
-            return std::ptr::null_mut();
+            return None;
         };
         if label != LABEL {
             err::raise(LIB_PEM, reason::NO_START_LINE);
-            return std::ptr::null_mut();
+            return None;
         }
         let Ok((fields, _)) = der::decode(&der_bytes, SystemClock.now()) else {
             err::raise(LIB_PEM, reason::NO_START_LINE);
-            return std::ptr::null_mut();
+            return None;
         };
         // SAFETY: `x` is NULL or readable per the caller.
         let existing = if x.is_null() { std::ptr::null_mut() } else { unsafe { *x } };
         // SAFETY: a non-NULL `*x` is a live session per the caller.
-        match unsafe { session(existing) } {
+        let result = match unsafe { SSL_SESSION::borrow(existing) } {
             Some(s) => {
                 s.replace_fields(fields);
                 existing
             }
             None => {
-                let p = super::boundary::session_to_c(Session::from_fields(fields));
+                let p = SSL_SESSION::give(Session::from_fields(fields));
                 if !x.is_null() {
                     // SAFETY: `x` is writable per the caller.
                     unsafe { *x = p };
                 }
                 p
             }
-        }
+        };
+        Some(result)
     })
 }

@@ -6,7 +6,7 @@
 use libc::{c_int, c_long, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{SSL_SESSION, bytes, ffi_boundary, session, session_from_c, session_to_c, try_ref, write_out};
+use super::boundary::{ArcHandle, SSL_SESSION, bytes, ffi_boundary, write_out};
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::der;
 use crate::core::session::Session;
@@ -14,7 +14,7 @@ use crate::core::session::Session;
 /// A new session with one reference: timeout 304 s, time now, version 0, no id, no cipher.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), { session_to_c(Session::new(SystemClock.now())) })
+    ffi_boundary!(std::ptr::null_mut(), { Some(SSL_SESSION::give(Session::new(SystemClock.now()))) })
 }
 
 /// Adds a reference: 1, or 0 for NULL.
@@ -23,12 +23,10 @@ pub extern "C" fn SSL_SESSION_new() -> *mut SSL_SESSION {
 /// `ses` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(ses) }, 0);
-        std::mem::forget(Arc::clone(&s));
-        super::checked::gave(ses);
-        1
+    ffi_boundary!(0, |ses| {
+        // The new reference is C's, at the same address.
+        SSL_SESSION::give(Arc::clone(&ses));
+        Some(1)
     })
 }
 
@@ -39,8 +37,9 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_free(ses: *mut SSL_SESSION) {
     ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        drop(unsafe { session_from_c(ses) });
+        // SAFETY: `ses` is NULL or a live session whose reference the caller gives up.
+        drop(unsafe { SSL_SESSION::take(ses) });
+        Some(())
     })
 }
 
@@ -51,11 +50,7 @@ pub unsafe extern "C" fn SSL_SESSION_free(ses: *mut SSL_SESSION) {
 /// `src` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(src) }, std::ptr::null_mut());
-        session_to_c(s.dup())
-    })
+    ffi_boundary!(std::ptr::null_mut(), |src| Some(SSL_SESSION::give(src.dup())))
 }
 
 /// The session id (a pointer into the session, valid while it lives) and, if `len` is not
@@ -65,31 +60,26 @@ pub unsafe extern "C" fn SSL_SESSION_dup(src: *const SSL_SESSION) -> *mut SSL_SE
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(std::ptr::null(), { unsafe { short_field(s, len, |f| &f.id) } })
+    ffi_boundary!(std::ptr::null(), |s: Option| {
+        let (field, n) = short_field(s.as_deref(), |f| &f.id);
+        // SAFETY: `len` is NULL or writable (this function's contract).
+        unsafe { write_out(len, n) };
+        Some(field)
+    })
 }
 
-/// A pointer to one of the session's inline byte fields (valid while the session lives), its
-/// length written to `len`; NULL and length 0 for a NULL session.
-///
-/// # Safety
-/// `s` is NULL or a live session; `len` is NULL or writable.
-unsafe fn short_field<const N: usize>(
-    s: *const SSL_SESSION,
-    len: *mut c_uint,
+/// A pointer to one of the session's inline byte fields (valid while the session lives) and
+/// its length; NULL and length 0 for no session.
+fn short_field<const N: usize>(
+    s: Option<&Arc<Session>>,
     field: impl FnOnce(&crate::core::session::SessionFields) -> &crate::core::session::ShortBytes<N>,
-) -> *const c_uchar {
-    // SAFETY: forwarded to the caller.
-    let Some(s) = (unsafe { session(s) }) else {
-        // SAFETY: forwarded to the caller.
-        unsafe { write_out(len, 0) };
-        return std::ptr::null();
+) -> (*const c_uchar, c_uint) {
+    let Some(s) = s else {
+        return (std::ptr::null(), 0);
     };
     let f = s.read();
     let bytes = field(&f);
-    // SAFETY: forwarded to the caller.
-    unsafe { write_out(len, bytes.as_slice().len() as c_uint) };
-    bytes.buffer().as_ptr()
+    (bytes.buffer().as_ptr(), bytes.as_slice().len() as c_uint)
 }
 
 /// Sets the session id: 1, or 0 if longer than 32 bytes (or NULL). A cached session keeps the
@@ -99,15 +89,11 @@ unsafe fn short_field<const N: usize>(
 /// `s` is NULL or a live session; `sid` points to `sid_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_uchar, sid_len: c_uint) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        // SAFETY: forwarded to the caller.
-        let id = try_ref!(unsafe { bytes(sid, sid_len as usize) }, 0);
+    ffi_boundary!(0, |s, sid: bytes(sid_len)| {
         if super::checked::enabled() && s.is_cached() {
             super::checked::report("SSL_SESSION_set1_id on a session that sits in a cache (it stays under its old id)");
         }
-        s.set_id(id) as c_int
+        Some(s.set_id(sid) as c_int)
     })
 }
 
@@ -117,8 +103,12 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id(s: *mut SSL_SESSION, sid: *const c_
 /// `s` is NULL or a live session; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get0_id_context(s: *const SSL_SESSION, len: *mut c_uint) -> *const c_uchar {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(std::ptr::null(), { unsafe { short_field(s, len, |f| &f.sid_ctx) } })
+    ffi_boundary!(std::ptr::null(), |s: Option| {
+        let (field, n) = short_field(s.as_deref(), |f| &f.sid_ctx);
+        // SAFETY: `len` is NULL or writable (this function's contract).
+        unsafe { write_out(len, n) };
+        Some(field)
+    })
 }
 
 /// Sets the session id context: 1, or 0 if longer than 32 bytes (or NULL).
@@ -131,13 +121,7 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id_context(
     sid_ctx: *const c_uchar,
     sid_ctx_len: c_uint,
 ) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        // SAFETY: forwarded to the caller.
-        let ctx = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
-        s.set_sid_ctx(ctx) as c_int
-    })
+    ffi_boundary!(0, |s, sid_ctx: bytes(sid_ctx_len)| Some(s.set_sid_ctx(sid_ctx) as c_int))
 }
 
 /// The creation time in seconds since the epoch; 0 for NULL.
@@ -146,11 +130,7 @@ pub unsafe extern "C" fn SSL_SESSION_set1_id_context(
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        s.time() as c_long
-    })
+    ffi_boundary!(0, |s| Some(s.time() as c_long))
 }
 
 /// Sets the creation time, re-sorting the session in the caches that hold it. Returns `t`
@@ -160,11 +140,9 @@ pub unsafe extern "C" fn SSL_SESSION_get_time(s: *const SSL_SESSION) -> c_long {
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
+    ffi_boundary!(0, |s| {
         s.set_time(t as i64);
-        t
+        Some(t)
     })
 }
 
@@ -174,11 +152,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_time(s: *mut SSL_SESSION, t: c_long) ->
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        s.timeout() as c_long
-    })
+    ffi_boundary!(0, |s| Some(s.timeout() as c_long))
 }
 
 /// Sets the timeout, re-sorting the session in its caches: 1, or 0 for a negative `t` or NULL.
@@ -187,11 +161,7 @@ pub unsafe extern "C" fn SSL_SESSION_get_timeout(s: *const SSL_SESSION) -> c_lon
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long) -> c_long {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        s.set_timeout(t as i64) as c_long
-    })
+    ffi_boundary!(0, |s| Some(s.set_timeout(t as i64) as c_long))
 }
 
 /// 1 if the session can be offered for resumption: not removed or invalidated, and it has
@@ -201,11 +171,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut SSL_SESSION, t: c_long)
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        s.is_resumable() as c_int
-    })
+    ffi_boundary!(0, |s| Some(s.is_resumable() as c_int))
 }
 
 /// The protocol version (`TLS1_2_VERSION`…), 0 if unset or for NULL.
@@ -214,11 +180,7 @@ pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const SSL_SESSION) -> c_in
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
-        s.version()
-    })
+    ffi_boundary!(0, |s| Some(s.version()))
 }
 
 /// Sets the protocol version: 1 (0 for NULL). Like OpenSSL, a cached session keeps its key.
@@ -227,11 +189,9 @@ pub unsafe extern "C" fn SSL_SESSION_get_protocol_version(s: *const SSL_SESSION)
 /// `s` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, version: c_int) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(s) }, 0);
+    ffi_boundary!(0, |s| {
         s.set_version(version);
-        1
+        Some(1)
     })
 }
 
@@ -245,15 +205,11 @@ pub unsafe extern "C" fn SSL_SESSION_set_protocol_version(s: *mut SSL_SESSION, v
 /// for the encoding (ask for the length first).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut c_uchar) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { session(in_) }, 0);
-        let der = try_ref!(der::encode(&s.read()), 0);
-        let Ok(len) = c_int::try_from(der.len()) else {
-            return 0;
-        };
+    ffi_boundary!(0, |in_| {
+        let der = der::encode(&in_.read())?;
+        let len = c_int::try_from(der.len()).ok()?;
         if pp.is_null() {
-            return len;
+            return Some(len);
         }
         // SAFETY: `pp` is non-NULL and readable per the caller.
         let out = unsafe { *pp };
@@ -261,7 +217,7 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut 
             // SAFETY: plain allocation of `der.len()` bytes; checked for NULL below.
             let buf = unsafe { libc::malloc(der.len()) }.cast::<c_uchar>();
             if buf.is_null() {
-                return 0;
+                return None;
             }
             // SAFETY: `buf` has room for `der.len()` bytes and does not overlap `der`.
             unsafe {
@@ -275,7 +231,7 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut 
                 *pp = out.add(der.len());
             }
         }
-        len
+        Some(len)
     })
 }
 
@@ -295,29 +251,29 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
 ) -> *mut SSL_SESSION {
     ffi_boundary!(std::ptr::null_mut(), {
         if pp.is_null() || length <= 0 {
-            return std::ptr::null_mut();
+            return None;
         }
         // SAFETY: `pp` is non-NULL and readable per the caller.
         let start = unsafe { *pp };
         // SAFETY: `start` points to `length` readable bytes per the caller.
-        let input = try_ref!(unsafe { bytes(start, length as usize) }, std::ptr::null_mut());
+        let input = unsafe { bytes(start, length as usize) }?;
         let (fields, used) = match der::decode(input, SystemClock.now()) {
             Ok(decoded) => decoded,
             Err(e) => {
                 raise_decode_error(&e);
-                return std::ptr::null_mut();
+                return None;
             }
         };
         // SAFETY: `a` is NULL or readable per the caller.
         let existing = if a.is_null() { std::ptr::null_mut() } else { unsafe { *a } };
         // SAFETY: a non-NULL `*a` is a live session per the caller.
-        let result = match unsafe { session(existing) } {
+        let result = match unsafe { SSL_SESSION::borrow(existing) } {
             Some(s) => {
                 s.replace_fields(fields);
                 existing
             }
             None => {
-                let p = session_to_c(Session::from_fields(fields));
+                let p = SSL_SESSION::give(Session::from_fields(fields));
                 if !a.is_null() {
                     // SAFETY: `a` is non-NULL and writable per the caller.
                     unsafe { *a = p };
@@ -327,7 +283,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(
         };
         // SAFETY: `used <= length`, so the advanced pointer stays within the caller's buffer.
         unsafe { *pp = start.add(used) };
-        result
+        Some(result)
     })
 }
 
@@ -360,5 +316,5 @@ pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc:
 /// in tests; not an OpenSSL function).
 #[unsafe(no_mangle)]
 pub extern "C" fn sesscache_live_sessions() -> c_long {
-    ffi_boundary!(-1, { crate::core::session::live_sessions() as c_long })
+    ffi_boundary!(-1, { Some(crate::core::session::live_sessions() as c_long) })
 }

@@ -4,24 +4,13 @@
 use libc::{c_char, c_int, c_uchar, c_uint};
 use std::sync::Arc;
 
-use super::boundary::{
-    Borrowed, SSL, SSL_CTX, SSL_SESSION, as_c, borrow, bytes, ffi_boundary, handle, into_c, session, take, try_ref,
-};
+use super::boundary::{ArcHandle, SSL, SSL_CTX, SSL_SESSION, ffi_boundary};
 use super::cipher::SSL_CIPHER;
 use super::ctx;
 use super::ex_data::{self, Class};
 use crate::core::session::SidCtx;
 use crate::state::ssl::Ssl;
 use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
-
-/// Borrows an `SSL *`.
-///
-/// # Safety
-/// `p` is NULL or a live connection pointer.
-pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
-    // SAFETY: forwarded to the caller.
-    unsafe { borrow::<Ssl, SSL>(p) }
-}
 
 /// A new connection using `ctx` as its session context (it holds a reference on it). It
 /// copies the context's session id context. NULL for NULL.
@@ -30,17 +19,14 @@ pub(crate) unsafe fn ssl(p: *const SSL) -> Option<Borrowed<Ssl>> {
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        let c = try_ref!(unsafe { ctx::ctx(ctx) }, std::ptr::null_mut());
-        let s = Arc::new(Ssl::new(Arc::clone(&c)));
-        let p = into_c::<Ssl, SSL>(s);
+    ffi_boundary!(std::ptr::null_mut(), |ctx| {
+        let p = SSL::give(Arc::new(Ssl::new(Arc::clone(&ctx))));
         // SAFETY: `p` was just made.
-        if let Some(s) = unsafe { ssl(p) } {
+        if let Some(s) = unsafe { SSL::borrow(p) } {
             // SAFETY: `p` is this connection.
             unsafe { ex_data::run_new_funcs(&s.ex_data, Class::Ssl, p.cast()) };
         }
-        p
+        Some(p)
     })
 }
 
@@ -53,19 +39,18 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut SSL_CTX) -> *mut SSL {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
     ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let Some(s) = (unsafe { take::<Ssl, SSL>(ssl) }) else {
-            return;
-        };
+        // SAFETY: `ssl` is NULL or a live connection whose reference the caller gives up.
+        let s = unsafe { SSL::take(ssl) }?;
         // SAFETY: `ssl` is this connection.
         unsafe { ex_data::run_free_funcs(&s.ex_data, Class::Ssl, ssl.cast()) };
         s.clear_bad_session();
         let session = s.state.lock().session.take();
         drop(session);
-        let ctx_ptr = handle::<_, SSL_CTX>(&*s.ctx);
+        let ctx_ptr = SSL_CTX::handle(&s.ctx);
         drop(s);
         // SAFETY: the reference taken in `SSL_new`.
         unsafe { ctx::release(ctx_ptr) };
+        Some(())
     })
 }
 
@@ -76,11 +61,9 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        s.clear();
-        1
+    ffi_boundary!(0, |ssl| {
+        ssl.clear();
+        Some(1)
     })
 }
 
@@ -90,11 +73,7 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        handle(&*s.ctx)
-    })
+    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(SSL_CTX::handle(&ssl.ctx)))
 }
 
 /// The protocol version: the negotiated one, or `TLS1_3_VERSION` before a handshake; 0 for
@@ -104,11 +83,7 @@ pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        s.version()
-    })
+    ffi_boundary!(0, |ssl| Some(ssl.version()))
 }
 
 /// Sets the session to resume (NULL clears it) and takes a reference on it. If the current
@@ -118,15 +93,14 @@ pub unsafe extern "C" fn SSL_version(ssl: *const SSL) -> c_int {
 /// `to` is NULL or a live connection; `session` is NULL or a live session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(to) }, 0);
-        s.clear_bad_session();
-        // SAFETY: forwarded to the caller.
-        let new = unsafe { self::session(session) }.map(|b| Arc::clone(&b));
-        let old = std::mem::replace(&mut s.state.lock().session, new);
+    ffi_boundary!(0, |to| {
+        to.clear_bad_session();
+        // SAFETY: `session` is NULL or a live session (this function's contract); converted
+        // after the removal above, as before, so a checked-mode report keeps its place.
+        let new = unsafe { SSL_SESSION::borrow(session) }.map(|b| Arc::clone(&b));
+        let old = std::mem::replace(&mut to.state.lock().session, new);
         drop(old);
-        1
+        Some(1)
     })
 }
 
@@ -136,11 +110,9 @@ pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state.lock().session.as_ref().map_or(std::ptr::null_mut(), as_c)
-    })
+    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(
+        ssl.state.lock().session.as_ref().map_or(std::ptr::null_mut(), |session| SSL_SESSION::handle(session))
+    ))
 }
 
 /// The connection's session with a new reference the caller must free, or NULL.
@@ -149,11 +121,9 @@ pub unsafe extern "C" fn SSL_get_session(ssl: *const SSL) -> *mut SSL_SESSION {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
-    ffi_boundary!(std::ptr::null_mut(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, std::ptr::null_mut());
-        s.state.lock().session.clone().map_or(std::ptr::null_mut(), super::boundary::session_to_c)
-    })
+    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(
+        ssl.state.lock().session.clone().map_or(std::ptr::null_mut(), SSL_SESSION::give)
+    ))
 }
 
 /// 1 if the handshake resumed a session, else 0 (and 0 for NULL). Also `SSL_cache_hit`.
@@ -162,11 +132,7 @@ pub unsafe extern "C" fn SSL_get1_session(ssl: *mut SSL) -> *mut SSL_SESSION {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_session_reused(s: *const SSL) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
-        s.state.lock().hit as c_int
-    })
+    ffi_boundary!(0, |s| Some(s.state.lock().hit as c_int))
 }
 
 /// Sets this connection's session id context: 1, or 0 if longer than 32 bytes (or NULL).
@@ -179,13 +145,9 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
     sid_ctx: *const c_uchar,
     sid_ctx_len: c_uint,
 ) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        // SAFETY: forwarded to the caller.
-        let data = try_ref!(unsafe { bytes(sid_ctx, sid_ctx_len as usize) }, 0);
-        s.state.lock().sid_ctx = try_ref!(SidCtx::new(data), 0);
-        1
+    ffi_boundary!(0, |ssl, sid_ctx: bytes(sid_ctx_len)| {
+        ssl.state.lock().sid_ctx = SidCtx::new(sid_ctx)?;
+        Some(1)
     })
 }
 
@@ -197,13 +159,7 @@ pub unsafe extern "C" fn SSL_set_session_id_context(
 /// `s` is NULL or a live connection; `id` points to `id_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c_uchar, id_len: c_uint) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, 0);
-        // SAFETY: forwarded to the caller.
-        let id = try_ref!(unsafe { bytes(id, id_len as usize) }, 0);
-        s.ctx.cache.contains(s.version(), id) as c_int
-    })
+    ffi_boundary!(0, |s, id: bytes(id_len)| Some(s.ctx.cache.contains(s.version(), id) as c_int))
 }
 
 /// Sets the shutdown flags (`SSL_SENT_SHUTDOWN`, `SSL_RECEIVED_SHUTDOWN`) as given.
@@ -212,10 +168,9 @@ pub unsafe extern "C" fn SSL_has_matching_session_id(s: *const SSL, id: *const c
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) });
-        s.set_shutdown(mode);
+    ffi_boundary!((), |ssl| {
+        ssl.set_shutdown(mode);
+        Some(())
     })
 }
 
@@ -225,11 +180,7 @@ pub unsafe extern "C" fn SSL_set_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        s.state.lock().shutdown
-    })
+    ffi_boundary!(0, |ssl| Some(ssl.state.lock().shutdown))
 }
 
 /// With a nonzero `mode`, `SSL_shutdown` will only set the flags, sending nothing.
@@ -238,10 +189,9 @@ pub unsafe extern "C" fn SSL_get_shutdown(ssl: *const SSL) -> c_int {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
-    ffi_boundary!((), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) });
-        s.state.lock().quiet_shutdown = mode;
+    ffi_boundary!((), |ssl| {
+        ssl.state.lock().quiet_shutdown = mode;
+        Some(())
     })
 }
 
@@ -251,11 +201,7 @@ pub unsafe extern "C" fn SSL_set_quiet_shutdown(ssl: *mut SSL, mode: c_int) {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
-    ffi_boundary!(0, {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { self::ssl(ssl) }, 0);
-        s.state.lock().quiet_shutdown
-    })
+    ffi_boundary!(0, |ssl| Some(ssl.state.lock().quiet_shutdown))
 }
 
 /// The server name: on a client, the one it will send; on a server, the one the client sent
@@ -265,19 +211,17 @@ pub unsafe extern "C" fn SSL_get_quiet_shutdown(ssl: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *const c_char {
-    ffi_boundary!(std::ptr::null(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
+    ffi_boundary!(std::ptr::null(), |s| {
         if type_ != 0 {
-            return std::ptr::null();
+            return None;
         }
         let st = s.state.lock();
         if st.is_server && st.hit && s.version() < TLS1_3_VERSION {
             // A TLS 1.2 resumption reports the name stored in the session (none here: OpenSSL
             // stores it only when a servername callback accepted it).
-            return std::ptr::null();
+            return None;
         }
-        st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr())
+        Some(st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr()))
     })
 }
 
@@ -288,16 +232,13 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
-    ffi_boundary!(c"unknown".as_ptr(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, c"unknown".as_ptr());
-        let v = s.version();
-        match v {
+    ffi_boundary!(c"unknown".as_ptr(), |s| {
+        let name = match s.version() {
             TLS1_3_VERSION => c"TLSv1.3",
             TLS1_2_VERSION => c"TLSv1.2",
             _ => c"unknown",
-        }
-        .as_ptr()
+        };
+        Some(name.as_ptr())
     })
 }
 
@@ -307,8 +248,7 @@ pub unsafe extern "C" fn SSL_get_version(s: *const SSL) -> *const c_char {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.is_server()) as c_int })
+    ffi_boundary!(0, |s| Some(s.is_server() as c_int))
 }
 
 /// 1 until the handshake has finished (also before it started); 0 after, or for NULL.
@@ -317,8 +257,7 @@ pub unsafe extern "C" fn SSL_is_server(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| s.in_init()) as c_int })
+    ffi_boundary!(0, |s| Some(s.in_init() as c_int))
 }
 
 /// 1 once the handshake has finished; 0 before, or for NULL.
@@ -327,8 +266,7 @@ pub unsafe extern "C" fn SSL_in_init(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
-    // SAFETY: forwarded to the caller.
-    ffi_boundary!(0, { unsafe { ssl(s) }.is_some_and(|s| !s.in_init()) as c_int })
+    ffi_boundary!(0, |s| Some(!s.in_init() as c_int))
 }
 
 /// The negotiated cipher suite, or NULL before a handshake (or for NULL).
@@ -337,9 +275,5 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    ffi_boundary!(std::ptr::null(), {
-        // SAFETY: forwarded to the caller.
-        let s = try_ref!(unsafe { ssl(s) }, std::ptr::null());
-        super::cipher::cipher_ptr(s.cipher())
-    })
+    ffi_boundary!(std::ptr::null(), |s| Some(super::cipher::cipher_ptr(s.cipher())))
 }
