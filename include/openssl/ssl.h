@@ -351,7 +351,10 @@ const SSL_METHOD *TLS_server_method(void);
 const SSL_METHOD *TLS_client_method(void);
 
 // A new context for `meth`, with OpenSSL's defaults: cache mode SERVER, size 20480,
-// timeout 7200. NULL for a NULL or unknown method.
+// timeout 7200. NULL for a NULL or unknown method. The caller owns one reference
+// (`SSL_CTX_free`). A context may be used from several threads at once (its cache is safe for
+// concurrent lookups, adds, removes and flushes); like OpenSSL, configure it (callbacks, mode,
+// size, timeout, certificates) before sharing it.
 //
 // # Safety
 // `meth` is any pointer; only our own methods are accepted.
@@ -363,8 +366,9 @@ SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth);
 // `ctx` is NULL or a live context.
 int SSL_CTX_up_ref(SSL_CTX *ctx);
 
-// Drops a reference. The last one calls the remove callback for every cached session, then
-// frees the ex_data. NULL is ignored.
+// Drops a reference. Each `SSL` holds one on its context too, so the teardown runs when the
+// last of them goes: the remove callback for every cached session, then the ex_data
+// `free_func`s. NULL is ignored.
 //
 // # Safety
 // `ctx` is NULL or a live context; the caller gives up its reference.
@@ -448,9 +452,10 @@ long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
 // `ctx` is NULL or a live context.
 long SSL_CTX_get_timeout(const SSL_CTX *ctx);
 
-// Adds a session to the internal cache (any cache mode). 1 for a new entry (it may evict
-// others, each reported to the remove callback, or replace a different object with the same
-// id silently); 0 if this object was already cached, or for NULL.
+// Adds a session to the internal cache (any cache mode). The cache takes a reference of its
+// own; the caller keeps its reference. 1 for a new entry (it may evict others, each reported
+// to the remove callback, or replace a different object with the same id silently); 0 if
+// this object was already cached, or for NULL.
 //
 // # Safety
 // `ctx` and `session` are NULL or live objects.
@@ -718,7 +723,8 @@ SSL_SESSION *SSL_SESSION_new(void);
 // `ses` is NULL or a live session.
 int SSL_SESSION_up_ref(SSL_SESSION *ses);
 
-// Drops a reference; the last one frees the session. NULL is ignored.
+// Drops a reference; the last one frees the session. A cache holding the session has a
+// reference of its own, so freeing yours never removes it from a cache. NULL is ignored.
 //
 // # Safety
 // `ses` is NULL or a live session whose reference the caller gives up.
@@ -814,7 +820,9 @@ int i2d_SSL_SESSION(const SSL_SESSION *in_, unsigned char **pp);
 // Reads one DER session from `*pp` (at most `length` bytes) and advances `*pp` past it. With
 // `a` and `*a` non-NULL the session `*a` is filled in and returned; with `a` non-NULL and
 // `*a` NULL the new session is also stored in `*a`. NULL on any error, `*pp` unchanged. A
-// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds.
+// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds. A new
+// session comes with one reference the caller owns (in a get-session callback, hand it over
+// with `*copy = 0`).
 //
 // # Safety
 // `a` is NULL or points to NULL or a live session; `pp` is NULL or points to NULL or to
@@ -832,7 +840,8 @@ void CRYPTO_free(void *addr, const char *file, int line);
 long sesscache_live_sessions(void);
 
 // A new connection using `ctx` as its session context (it holds a reference on it). It
-// copies the context's session id context. NULL for NULL.
+// copies the context's session id context and settings. NULL for NULL. The caller owns the
+// connection (`SSL_free`); use it from one thread at a time, as with OpenSSL.
 //
 // # Safety
 // `ctx` is NULL or a live context.
@@ -874,6 +883,10 @@ int SSL_version(const SSL *ssl);
 int SSL_set_session(SSL *to, SSL_SESSION *session);
 
 // The connection's session, borrowed (no reference taken), or NULL. Also `SSL_get0_session`.
+// It stays valid while the connection holds it: until `SSL_set_session`, `SSL_clear` or
+// `SSL_free`, and in TLS 1.3 until the next ticket arrives or is sent (each ticket makes a new
+// session the connection's). A server has its session from the ServerHello on. Take
+// `SSL_get1_session` to keep one.
 //
 // # Safety
 // `ssl` is NULL or a live connection.
@@ -936,8 +949,8 @@ int SSL_get_quiet_shutdown(const SSL *ssl);
 // `s` is NULL or a live connection.
 const char *SSL_get_servername(const SSL *s, int type_);
 
-// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
-// handshake); "unknown" otherwise or for NULL.
+// "TLSv1.3" or "TLSv1.2": the negotiated version, or "TLSv1.3" before a handshake whatever
+// the limits (as `SSL_version`); "unknown" otherwise or for NULL.
 //
 // # Safety
 // `s` is NULL or a live connection.

@@ -159,7 +159,10 @@ fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
 }
 
 /// A new context for `meth`, with OpenSSL's defaults: cache mode SERVER, size 20480,
-/// timeout 7200. NULL for a NULL or unknown method.
+/// timeout 7200. NULL for a NULL or unknown method. The caller owns one reference
+/// (`SSL_CTX_free`). A context may be used from several threads at once (its cache is safe for
+/// concurrent lookups, adds, removes and flushes); like OpenSSL, configure it (callbacks, mode,
+/// size, timeout, certificates) before sharing it.
 ///
 /// # Safety
 /// `meth` is any pointer; only our own methods are accepted.
@@ -189,8 +192,9 @@ pub unsafe extern "C" fn SSL_CTX_up_ref(ctx: *mut SSL_CTX) -> c_int {
     })
 }
 
-/// Drops a reference. The last one calls the remove callback for every cached session, then
-/// frees the ex_data. NULL is ignored.
+/// Drops a reference. Each `SSL` holds one on its context too, so the teardown runs when the
+/// last of them goes: the remove callback for every cached session, then the ex_data
+/// `free_func`s. NULL is ignored.
 ///
 /// # Safety
 /// `ctx` is NULL or a live context; the caller gives up its reference.
@@ -332,9 +336,10 @@ pub unsafe extern "C" fn SSL_CTX_get_timeout(ctx: *const SSL_CTX) -> c_long {
     ffi_boundary!(0, |ctx| Some(ctx.cache.timeout() as c_long))
 }
 
-/// Adds a session to the internal cache (any cache mode). 1 for a new entry (it may evict
-/// others, each reported to the remove callback, or replace a different object with the same
-/// id silently); 0 if this object was already cached, or for NULL.
+/// Adds a session to the internal cache (any cache mode). The cache takes a reference of its
+/// own; the caller keeps its reference. 1 for a new entry (it may evict others, each reported
+/// to the remove callback, or replace a different object with the same id silently); 0 if
+/// this object was already cached, or for NULL.
 ///
 /// # Safety
 /// `ctx` and `session` are NULL or live objects.

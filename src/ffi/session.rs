@@ -30,7 +30,8 @@ pub unsafe extern "C" fn SSL_SESSION_up_ref(ses: *mut SSL_SESSION) -> c_int {
     })
 }
 
-/// Drops a reference; the last one frees the session. NULL is ignored.
+/// Drops a reference; the last one frees the session. A cache holding the session has a
+/// reference of its own, so freeing yours never removes it from a cache. NULL is ignored.
 ///
 /// # Safety
 /// `ses` is NULL or a live session whose reference the caller gives up.
@@ -238,7 +239,9 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(in_: *const SSL_SESSION, pp: *mut *mut 
 /// Reads one DER session from `*pp` (at most `length` bytes) and advances `*pp` past it. With
 /// `a` and `*a` non-NULL the session `*a` is filled in and returned; with `a` non-NULL and
 /// `*a` NULL the new session is also stored in `*a`. NULL on any error, `*pp` unchanged. A
-/// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds.
+/// missing or zero time becomes now; a missing or zero timeout becomes 3 seconds. A new
+/// session comes with one reference the caller owns (in a get-session callback, hand it over
+/// with `*copy = 0`).
 ///
 /// # Safety
 /// `a` is NULL or points to NULL or a live session; `pp` is NULL or points to NULL or to

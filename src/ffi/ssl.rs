@@ -13,7 +13,8 @@ use crate::state::ssl::Ssl;
 use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
 
 /// A new connection using `ctx` as its session context (it holds a reference on it). It
-/// copies the context's session id context. NULL for NULL.
+/// copies the context's session id context and settings. NULL for NULL. The caller owns the
+/// connection (`SSL_free`); use it from one thread at a time, as with OpenSSL.
 ///
 /// # Safety
 /// `ctx` is NULL or a live context.
@@ -105,6 +106,10 @@ pub unsafe extern "C" fn SSL_set_session(to: *mut SSL, session: *mut SSL_SESSION
 }
 
 /// The connection's session, borrowed (no reference taken), or NULL. Also `SSL_get0_session`.
+/// It stays valid while the connection holds it: until `SSL_set_session`, `SSL_clear` or
+/// `SSL_free`, and in TLS 1.3 until the next ticket arrives or is sent (each ticket makes a new
+/// session the connection's). A server has its session from the ServerHello on. Take
+/// `SSL_get1_session` to keep one.
 ///
 /// # Safety
 /// `ssl` is NULL or a live connection.
@@ -225,8 +230,8 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
     })
 }
 
-/// "TLSv1.3" or "TLSv1.2" (the negotiated version, or the highest enabled one before a
-/// handshake); "unknown" otherwise or for NULL.
+/// "TLSv1.3" or "TLSv1.2": the negotiated version, or "TLSv1.3" before a handshake whatever
+/// the limits (as `SSL_version`); "unknown" otherwise or for NULL.
 ///
 /// # Safety
 /// `s` is NULL or a live connection.
