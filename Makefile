@@ -64,7 +64,7 @@ CTEST_VALGRIND := $(patsubst ctests/%.c,$(BUILD)/ctests/valgrind/%,$(CTEST_SRC))
 valgrind: lib certs $(CTEST_VALGRIND)
 	@STRESS_SECONDS=1 ./ctests/run.sh $(foreach t,$(CTEST_VALGRIND),"valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --suppressions=ctests/valgrind.supp $(t)")
 
-$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
+$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ $(LINK_OURS_RELEASE)
 
@@ -78,11 +78,11 @@ fuzz-smoke:
 certs:
 	@./ctests/make_certs.sh $(BUILD)/certs
 
-$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h ctests/tls_pair.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
+$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Iinclude -Ictests $< -o $@ $(LINK_OURS_DEBUG)
 
-$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h
+$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Ictests $< -o $@ -lssl -lcrypto
 

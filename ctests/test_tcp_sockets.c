@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include "check.h"
 #include "tls_pair.h"
+#include "counting.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -30,37 +31,6 @@
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
-
-static int new_calls, remove_calls;
-static unsigned char removed_id[SSL_MAX_SSL_SESSION_ID_LENGTH];
-static unsigned int removed_len;
-
-static int new_cb(SSL *ssl, SSL_SESSION *sess)
-{
-    (void)ssl;
-    (void)sess;
-    new_calls++;
-    return 0;
-}
-
-static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
-{
-    (void)ctx;
-    const unsigned char *id = SSL_SESSION_get_id(sess, &removed_len);
-    memcpy(removed_id, id, removed_len);
-    remove_calls++;
-}
-
-static SSL_CTX *counting_server(int version)
-{
-    SSL_CTX *ctx = server_ctx();
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_min_proto_version(ctx, version);
-    SSL_CTX_set_max_proto_version(ctx, version);
-    SSL_CTX_sess_set_new_cb(ctx, new_cb);
-    SSL_CTX_sess_set_remove_cb(ctx, remove_cb);
-    return ctx;
-}
 
 static char whatbuf[200];
 static const char *label_;

@@ -11,35 +11,7 @@
 #include <openssl/err.h>
 #include "check.h"
 #include "tls_pair.h"
-
-static int new_calls, remove_calls;
-
-static int new_cb(SSL *ssl, SSL_SESSION *sess)
-{
-    (void)ssl;
-    (void)sess;
-    new_calls++;
-    return 0;
-}
-
-static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
-{
-    (void)ctx;
-    (void)sess;
-    remove_calls++;
-}
-
-/* A server ctx with the internal cache, the counting callbacks, one protocol version. */
-static SSL_CTX *counting_server(int version)
-{
-    SSL_CTX *ctx = server_ctx();
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_min_proto_version(ctx, version);
-    SSL_CTX_set_max_proto_version(ctx, version);
-    SSL_CTX_sess_set_new_cb(ctx, new_cb);
-    SSL_CTX_sess_set_remove_cb(ctx, remove_cb);
-    return ctx;
-}
+#include "counting.h"
 
 enum ending { CLEAN_CLOSE, EOF_CLOSE, PEER_ALERT };
 

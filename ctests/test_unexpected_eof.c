@@ -13,26 +13,10 @@
 #include <signal.h>
 #include "check.h"
 #include "tls_pair.h"
+#include "counting.h"
 
 #define EOF_REASON 294     /* SSL_R_UNEXPECTED_EOF_WHILE_READING */
 #define IN_INIT_REASON 407 /* SSL_R_SHUTDOWN_WHILE_IN_INIT */
-
-static int new_calls, remove_calls;
-
-static int new_cb(SSL *ssl, SSL_SESSION *sess)
-{
-    (void)ssl;
-    (void)sess;
-    new_calls++;
-    return 0;
-}
-
-static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
-{
-    (void)ctx;
-    (void)sess;
-    remove_calls++;
-}
 
 enum moment { READING, MID_HANDSHAKE, SHUTDOWN_AGAIN, READ_AFTER_SHUTDOWN };
 static const char *moment_name[] = { "in SSL_read", "mid-handshake", "in a second SSL_shutdown",
@@ -65,12 +49,7 @@ static void run(int version, int server_reads, int ignore, enum moment when)
     snprintf(label, sizeof label, "TLS 1.%d, the %s meets EOF %s, %s", tls13 ? 3 : 2,
              server_reads ? "server" : "client", moment_name[when],
              ignore ? "SSL_OP_IGNORE_UNEXPECTED_EOF" : "no option");
-    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
-    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_min_proto_version(sctx, version);
-    SSL_CTX_set_max_proto_version(sctx, version);
-    SSL_CTX_sess_set_new_cb(sctx, new_cb);
-    SSL_CTX_sess_set_remove_cb(sctx, remove_cb);
+    SSL_CTX *sctx = counting_server(version), *cctx = client_ctx();
     new_calls = remove_calls = 0;
 
     struct pair p = pair_new(sctx, cctx, NULL);

@@ -1,24 +1,35 @@
-# Helpers shared by the shell tests (tests/interop/run.sh, tests/redis/run.sh): sourced after
+# Helpers shared by the shell tests (tests/interop, tests/redis, tests/tcp): sourced after
 # the script sets pass=0, fail=0 and tmp (a scratch directory).
 
 # check "description" command...: one PASS:/FAIL: line; a second attempt absorbs a slow
-# machine's timing. On failure, the command's last "reason:" line (see why) and its output.
+# machine's timing (and is said). On failure, the command's last "reason:" line (see why) and
+# its output.
 check() {
-    local what=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then
-        echo "PASS: $what"
-        pass=$((pass + 1))
-    elif "$@" >"$tmp/out" 2>&1; then
-        echo "PASS: $what (on the second attempt)"
-        pass=$((pass + 1))
-    else
-        local reason
-        reason=$(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')
-        echo "FAIL: $what${reason:+: $reason}"
-        sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
-        fail=$((fail + 1))
-    fi
+    run_check 2 "$@"
+}
+
+# check_once "description" command...: as check, without a second attempt (for checks whose
+# outcome does not depend on timing).
+check_once() {
+    run_check 1 "$@"
+}
+
+# run_check ATTEMPTS "description" command...
+run_check() {
+    local attempts=$1 what=$2 n
+    shift 2
+    for n in $(seq "$attempts"); do
+        if "$@" >"$tmp/out" 2>&1; then
+            if [ "$n" -eq 1 ]; then echo "PASS: $what"; else echo "PASS: $what (on the second attempt)"; fi
+            pass=$((pass + 1))
+            return 0
+        fi
+    done
+    local reason
+    reason=$(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')
+    echo "FAIL: $what${reason:+: $reason}"
+    sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
+    fail=$((fail + 1))
 }
 
 # why "reason": prints it for check's FAIL line, and fails.
@@ -32,19 +43,3 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# check_once "description" command...: as check, without a second attempt (for checks whose
-# outcome does not depend on timing).
-check_once() {
-    local what=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then
-        echo "PASS: $what"
-        pass=$((pass + 1))
-    else
-        local reason
-        reason=$(grep '^reason:' "$tmp/out" | tail -n 1 | sed 's/^reason: //')
-        echo "FAIL: $what${reason:+: $reason}"
-        sed 's/^/     | /' "$tmp/out" | grep -v '^     | reason:' | tail -n 15
-        fail=$((fail + 1))
-    fi
-}

@@ -53,6 +53,19 @@ fn update_ctx_tls<R>(ctx: &Ctx, f: impl FnOnce(&mut crate::tls::config::CtxTls) 
     f(&mut tls)
 }
 
+/// Installs `certs` (leaf first) as the context's chain: 1.
+fn set_chain(ctx: &Ctx, certs: Vec<CertificateDer<'static>>) -> c_int {
+    update_ctx_tls(ctx, |tls| {
+        tls.chain = certs;
+        tls.rebuild_certified();
+        if tls.certified.is_none() {
+            // As OpenSSL: a loaded key that does not match the new certificate is dropped.
+            tls.key = None;
+        }
+        1
+    })
+}
+
 /// Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
 ///
 /// # Safety
@@ -62,15 +75,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
     ffi_boundary!(0, |file: c_str, ctx: Option| {
         let certs = load_certs(file, FILETYPE_PEM)?;
         let ctx = ctx?;
-        Some(update_ctx_tls(&ctx, |tls| {
-            tls.chain = certs;
-            tls.rebuild_certified();
-            if tls.certified.is_none() {
-                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                tls.key = None;
-            }
-            1
-        }))
+        Some(set_chain(&ctx, certs))
     })
 }
 
@@ -84,15 +89,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
         let mut certs = load_certs(file, type_)?;
         certs.truncate(1);
         let ctx = ctx?;
-        Some(update_ctx_tls(&ctx, |tls| {
-            tls.chain = certs;
-            tls.rebuild_certified();
-            if tls.certified.is_none() {
-                // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-                tls.key = None;
-            }
-            1
-        }))
+        Some(set_chain(&ctx, certs))
     })
 }
 
