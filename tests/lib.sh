@@ -1,5 +1,21 @@
-# Helpers shared by the shell tests (tests/interop, tests/redis, tests/tcp): sourced after
-# the script sets pass=0, fail=0 and tmp (a scratch directory).
+# Helpers shared by the shell tests (tests/interop, tests/redis, tests/tcp) and bench/tcp.sh.
+
+# start_test: pass=0, fail=0, tmp (a scratch directory) and pids (the test's background
+# processes, killed at exit, when the scratch directory is removed; a script may define
+# cleanup_more for the rest of its teardown).
+start_test() {
+    pass=0
+    fail=0
+    tmp=$(mktemp -d)
+    pids=()
+    trap cleanup EXIT
+}
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    if declare -F cleanup_more >/dev/null; then cleanup_more; fi
+    rm -rf "$tmp"
+}
 
 # check "description" command...: one PASS:/FAIL: line; a second attempt absorbs a slow
 # machine's timing (and is said). On failure, the command's last "reason:" line (see why) and

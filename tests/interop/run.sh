@@ -7,17 +7,8 @@
 set -u
 build=${1:-build}
 certs=$build/certs
-pass=0
-fail=0
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 . "$(dirname "$0")/../lib.sh"
+start_test
 
 wait_port() {
     for _ in $(seq 50); do

@@ -18,21 +18,14 @@ set -u
 build=${1:-build}
 certs=$build/certs
 client=$build/client-openssl
-pass=0
-fail=0
-tmp=$(mktemp -d)
-pids=()
 redis_pid=""
 redis_port=""
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+. "$(dirname "$0")/../lib.sh"
+start_test
+cleanup_more() {
     [ -n "$redis_pid" ] && kill -CONT "$redis_pid" 2>/dev/null && kill "$redis_pid" 2>/dev/null
     wait 2>/dev/null
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-. "$(dirname "$0")/../lib.sh"
 
 redis_up() { [ "$(timeout 2 redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ]; }
 

@@ -10,16 +10,8 @@ set -u
 build=${1:-build}
 certs=$build/certs
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$here/../lib.sh"
+start_test
 
 cc -shared -fPIC -O2 -Wall -Wextra -Werror "$here/count_writes.c" -o "$tmp/count_writes.so" -ldl || {
     echo "FAIL: cannot build the send counter"
