@@ -9,13 +9,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
+use super::consts::{SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 use crate::state::ctx::Ctx;
 use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
-
-/// `SSL_FILETYPE_PEM` / `SSL_FILETYPE_ASN1`.
-const FILETYPE_PEM: c_int = 1;
-
-const FILETYPE_ASN1: c_int = 2;
 
 /// Reads a file, queueing OpenSSL-style errors when it cannot.
 fn read_file(path: &str) -> Option<Vec<u8>> {
@@ -36,8 +32,8 @@ fn pem_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
 fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>>> {
     let data = read_file(path)?;
     let certs = match filetype {
-        FILETYPE_ASN1 => vec![CertificateDer::from(data)],
-        FILETYPE_PEM => pem_certs(&data),
+        SSL_FILETYPE_ASN1 => vec![CertificateDer::from(data)],
+        SSL_FILETYPE_PEM => pem_certs(&data),
         _ => Vec::new(),
     };
     if certs.is_empty() {
@@ -73,7 +69,7 @@ fn set_chain(ctx: &Ctx, certs: Vec<CertificateDer<'static>>) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
     ffi_boundary!(0, |file: c_str, ctx: Option| {
-        let certs = load_certs(file, FILETYPE_PEM)?;
+        let certs = load_certs(file, SSL_FILETYPE_PEM)?;
         let ctx = ctx?;
         Some(set_chain(&ctx, certs))
     })
@@ -102,8 +98,8 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
     ffi_boundary!(0, |file: c_str, ctx: Option| {
         let data = read_file(file)?;
         let key = match type_ {
-            FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
-            FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
+            SSL_FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
+            SSL_FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
             _ => None,
         };
         let Some(key) = key else {
@@ -221,7 +217,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
         let (ca_file, ca_path) = unsafe { (c_str(ca_file), c_str(ca_path)) };
         let mut certs = Vec::new();
         if let Some(file) = ca_file {
-            certs.extend(load_certs(file, FILETYPE_PEM)?);
+            certs.extend(load_certs(file, SSL_FILETYPE_PEM)?);
         }
         if let Some(dir) = ca_path {
             match std::fs::read_dir(dir) {

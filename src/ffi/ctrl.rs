@@ -5,47 +5,23 @@ use libc::{c_int, c_long, c_void};
 use std::ffi::CString;
 
 use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
+use super::consts::*;
 use crate::tls::config::{ConnSettings, TLS1_3_VERSION};
-
-/// `SSL_CTRL_*` numbers.
-mod cmd {
-    pub const SESS_NUMBER: i32 = 20;
-    pub const SESS_CONNECT: i32 = 21;
-    pub const SESS_CONNECT_GOOD: i32 = 22;
-    pub const SESS_CONNECT_RENEGOTIATE: i32 = 23;
-    pub const SESS_ACCEPT: i32 = 24;
-    pub const SESS_ACCEPT_GOOD: i32 = 25;
-    pub const SESS_ACCEPT_RENEGOTIATE: i32 = 26;
-    pub const SESS_HIT: i32 = 27;
-    pub const SESS_CB_HIT: i32 = 28;
-    pub const SESS_MISSES: i32 = 29;
-    pub const SESS_TIMEOUTS: i32 = 30;
-    pub const SESS_CACHE_FULL: i32 = 31;
-    pub const SET_SESS_CACHE_SIZE: i32 = 42;
-    pub const GET_SESS_CACHE_SIZE: i32 = 43;
-    pub const SET_SESS_CACHE_MODE: i32 = 44;
-    pub const GET_SESS_CACHE_MODE: i32 = 45;
-    pub const SET_TLSEXT_HOSTNAME: i32 = 55;
-    pub const SET_MIN_PROTO_VERSION: i32 = 123;
-    pub const SET_MAX_PROTO_VERSION: i32 = 124;
-    pub const GET_MIN_PROTO_VERSION: i32 = 130;
-    pub const GET_MAX_PROTO_VERSION: i32 = 131;
-}
 
 fn version_ctrl(settings: &mut ConnSettings, cmd: c_int, larg: c_long) -> Option<c_long> {
     let valid = |v: c_long| v == 0 || (0x0300..=TLS1_3_VERSION as c_long).contains(&v);
     match cmd {
-        cmd::SET_MIN_PROTO_VERSION if valid(larg) => {
+        SSL_CTRL_SET_MIN_PROTO_VERSION if valid(larg) => {
             settings.min_version = larg as i32;
             Some(1)
         }
-        cmd::SET_MAX_PROTO_VERSION if valid(larg) => {
+        SSL_CTRL_SET_MAX_PROTO_VERSION if valid(larg) => {
             settings.max_version = larg as i32;
             Some(1)
         }
-        cmd::SET_MIN_PROTO_VERSION | cmd::SET_MAX_PROTO_VERSION => Some(0),
-        cmd::GET_MIN_PROTO_VERSION => Some(c_long::from(settings.min_version)),
-        cmd::GET_MAX_PROTO_VERSION => Some(c_long::from(settings.max_version)),
+        SSL_CTRL_SET_MIN_PROTO_VERSION | SSL_CTRL_SET_MAX_PROTO_VERSION => Some(0),
+        SSL_CTRL_GET_MIN_PROTO_VERSION => Some(c_long::from(settings.min_version)),
+        SSL_CTRL_GET_MAX_PROTO_VERSION => Some(c_long::from(settings.max_version)),
         _ => None,
     }
 }
@@ -64,7 +40,7 @@ pub(crate) fn ctx_version_ctrl(ctx: &crate::state::ctx::Ctx, cmd: c_int, larg: c
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_ctrl(s: *mut SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long {
     ffi_boundary!(0, |s| {
-        if cmd == cmd::SET_TLSEXT_HOSTNAME {
+        if cmd == SSL_CTRL_SET_TLSEXT_HOSTNAME {
             // SAFETY: for this command `parg` is NULL or a NUL-terminated name (this function's
             // contract); other commands may pass anything, so it is converted only here.
             let name = unsafe { c_str(parg.cast()) };
@@ -89,23 +65,23 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
         let st = &cache.stats;
         let counter = |a: &std::sync::atomic::AtomicU64| crate::core::Stats::get(a) as c_long;
         Some(match cmd {
-            cmd::SESS_NUMBER => cache.len() as c_long,
-            cmd::SESS_CONNECT => counter(&st.connect),
-            cmd::SESS_CONNECT_GOOD => counter(&st.connect_good),
-            cmd::SESS_CONNECT_RENEGOTIATE => counter(&st.connect_renegotiate),
-            cmd::SESS_ACCEPT => counter(&st.accept),
-            cmd::SESS_ACCEPT_GOOD => counter(&st.accept_good),
-            cmd::SESS_ACCEPT_RENEGOTIATE => counter(&st.accept_renegotiate),
-            cmd::SESS_HIT => counter(&st.hits),
-            cmd::SESS_CB_HIT => counter(&st.cb_hits),
-            cmd::SESS_MISSES => counter(&st.misses),
-            cmd::SESS_TIMEOUTS => counter(&st.timeouts),
-            cmd::SESS_CACHE_FULL => counter(&st.cache_full),
-            cmd::SET_SESS_CACHE_SIZE => cache.set_size(larg as i64) as c_long,
-            cmd::GET_SESS_CACHE_SIZE => cache.size() as c_long,
+            SSL_CTRL_SESS_NUMBER => cache.len() as c_long,
+            SSL_CTRL_SESS_CONNECT => counter(&st.connect),
+            SSL_CTRL_SESS_CONNECT_GOOD => counter(&st.connect_good),
+            SSL_CTRL_SESS_CONNECT_RENEGOTIATE => counter(&st.connect_renegotiate),
+            SSL_CTRL_SESS_ACCEPT => counter(&st.accept),
+            SSL_CTRL_SESS_ACCEPT_GOOD => counter(&st.accept_good),
+            SSL_CTRL_SESS_ACCEPT_RENEGOTIATE => counter(&st.accept_renegotiate),
+            SSL_CTRL_SESS_HIT => counter(&st.hits),
+            SSL_CTRL_SESS_CB_HIT => counter(&st.cb_hits),
+            SSL_CTRL_SESS_MISSES => counter(&st.misses),
+            SSL_CTRL_SESS_TIMEOUTS => counter(&st.timeouts),
+            SSL_CTRL_SESS_CACHE_FULL => counter(&st.cache_full),
+            SSL_CTRL_SET_SESS_CACHE_SIZE => cache.set_size(larg as i64) as c_long,
+            SSL_CTRL_GET_SESS_CACHE_SIZE => cache.size() as c_long,
             // OpenSSL stores the mode into a uint32_t without checking it.
-            cmd::SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
-            cmd::GET_SESS_CACHE_MODE => cache.mode() as c_long,
+            SSL_CTRL_SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
+            SSL_CTRL_GET_SESS_CACHE_MODE => cache.mode() as c_long,
             _ => ctx_version_ctrl(&ctx, cmd, larg).unwrap_or(0),
         })
     })

@@ -4,19 +4,10 @@
 use libc::{c_int, c_void};
 
 use super::boundary::{SSL, ffi_boundary};
+use super::consts::*;
 use crate::state::err::{self, LIB_SSL, LIB_SYS, reason};
 use crate::state::ssl::Ssl;
 use crate::tls::driver::{self, LastError};
-
-/// `SSL_ERROR_*`.
-mod error_code {
-    pub const NONE: i32 = 0;
-    pub const SSL: i32 = 1;
-    pub const WANT_READ: i32 = 2;
-    pub const WANT_WRITE: i32 = 3;
-    pub const SYSCALL: i32 = 5;
-    pub const ZERO_RETURN: i32 = 6;
-}
 
 /// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
 ///
@@ -223,21 +214,21 @@ pub unsafe extern "C" fn SSL_shutdown(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int {
-    ffi_boundary!(error_code::SSL, |s: Option| {
+    ffi_boundary!(SSL_ERROR_SSL, |s: Option| {
         if ret_code > 0 {
-            return Some(error_code::NONE);
+            return Some(SSL_ERROR_NONE);
         }
         let queued = err::peek();
         if queued != 0 {
-            return Some(if err::unpack(queued).0 == LIB_SYS { error_code::SYSCALL } else { error_code::SSL });
+            return Some(if err::unpack(queued).0 == LIB_SYS { SSL_ERROR_SYSCALL } else { SSL_ERROR_SSL });
         }
         let s = s?;
         Some(match driver::last_error(&s) {
-            LastError::WantRead => error_code::WANT_READ,
-            LastError::WantWrite => error_code::WANT_WRITE,
-            LastError::ZeroReturn => error_code::ZERO_RETURN,
-            LastError::Ssl => error_code::SSL,
-            LastError::Syscall | LastError::None => error_code::SYSCALL,
+            LastError::WantRead => SSL_ERROR_WANT_READ,
+            LastError::WantWrite => SSL_ERROR_WANT_WRITE,
+            LastError::ZeroReturn => SSL_ERROR_ZERO_RETURN,
+            LastError::Ssl => SSL_ERROR_SSL,
+            LastError::Syscall | LastError::None => SSL_ERROR_SYSCALL,
         })
     })
 }

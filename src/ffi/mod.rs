@@ -8,6 +8,7 @@ pub mod boundary;
 pub mod cert;
 pub mod checked;
 pub mod cipher;
+pub mod consts;
 pub mod ctrl;
 pub mod ctx;
 pub mod err;

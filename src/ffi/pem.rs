@@ -10,6 +10,7 @@ use crate::core::der;
 use crate::core::session::Session;
 use crate::state::err::{self, LIB_PEM, reason};
 
+/// cbindgen:ignore
 const LABEL: &str = "SSL SESSION PARAMETERS";
 
 /// Writes the session as PEM to `fp`: 1, or 0 (no cipher, NULL, or a write error).
