@@ -125,9 +125,9 @@ const _: () = {
     use crate::core::cache::{self, mode};
     use crate::core::session;
     use crate::state::err::reason;
+    use crate::state::settings::{self, verify};
     use crate::state::ssl;
-    use crate::tls::config::{self, verify};
-    assert!(TLS1_2_VERSION == config::TLS1_2_VERSION && TLS1_3_VERSION == config::TLS1_3_VERSION);
+    assert!(TLS1_2_VERSION == settings::TLS1_2_VERSION && TLS1_3_VERSION == settings::TLS1_3_VERSION);
     assert!(SSL_MAX_SSL_SESSION_ID_LENGTH as usize == session::MAX_ID_LEN);
     assert!(SSL_MAX_SID_CTX_LENGTH as usize == session::MAX_SID_CTX_LEN);
     assert!(SSL_SENT_SHUTDOWN == ssl::SENT_SHUTDOWN && SSL_RECEIVED_SHUTDOWN == ssl::RECEIVED_SHUTDOWN);

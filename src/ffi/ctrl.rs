@@ -6,7 +6,7 @@ use std::ffi::CString;
 
 use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
 use super::consts::*;
-use crate::tls::config::{ConnSettings, TLS1_3_VERSION};
+use crate::state::settings::{ConnSettings, TLS1_3_VERSION};
 
 fn version_ctrl(settings: &mut ConnSettings, cmd: c_int, larg: c_long) -> Option<c_long> {
     let valid = |v: c_long| v == 0 || (0x0300..=TLS1_3_VERSION as c_long).contains(&v);

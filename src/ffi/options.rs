@@ -4,7 +4,7 @@ use libc::c_int;
 
 use super::boundary::{SSL, SSL_CTX, ffi_boundary};
 use crate::state::ctx::Ctx;
-use crate::tls::config::ConnSettings;
+use crate::state::settings::ConnSettings;
 
 /// Runs `f` on the settings a context gives new connections.
 fn on_ctx<R>(ctx: &Ctx, f: impl FnOnce(&mut ConnSettings) -> R) -> R {

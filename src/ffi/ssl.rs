@@ -9,8 +9,8 @@ use super::cipher::SSL_CIPHER;
 use super::ctx;
 use super::ex_data::{self, Class};
 use crate::core::session::SidCtx;
+use crate::state::settings::{TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::state::ssl::Ssl;
-use crate::tls::config::{TLS1_2_VERSION, TLS1_3_VERSION};
 
 /// A new connection using `ctx` as its session context (it holds a reference on it). It
 /// copies the context's session id context and settings. NULL for NULL. The caller owns the

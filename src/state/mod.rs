@@ -4,4 +4,5 @@
 pub mod ctx;
 pub mod err;
 pub mod ex_data;
+pub mod settings;
 pub mod ssl;

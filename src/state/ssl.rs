@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::ctx::{App, Ctx};
 use super::ex_data::ExData;
+use super::settings::ConnSettings;
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
-use crate::tls::config::ConnSettings;
 use crate::tls::driver::Io;
 use crate::tls::hooks::HandshakeNotes;
 
@@ -54,7 +54,7 @@ pub struct SslState {
 
 /// `SSL_version` before a handshake: OpenSSL's `tls1_clear` sets the highest version it knows
 /// for the `TLS_method` family, whatever the context's or connection's limits.
-const VERSION_BEFORE_HANDSHAKE: i32 = crate::tls::config::TLS1_3_VERSION;
+const VERSION_BEFORE_HANDSHAKE: i32 = super::settings::TLS1_3_VERSION;
 
 /// An `SSL`.
 pub struct Ssl {

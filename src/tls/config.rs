@@ -1,5 +1,5 @@
-//! TLS settings of an `SSL_CTX` / `SSL` (certificates, verification, versions, options,
-//! tickets) and the rustls configs built from them.
+//! The TLS half of an `SSL_CTX` (certificates, trust anchors) and the rustls configs built
+//! from it and a connection's settings.
 
 use std::sync::Arc;
 
@@ -14,65 +14,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 
 use super::hooks;
-
-/// `SSL_OP_*` bits that change behaviour here; the others are stored and reported only.
-pub mod op {
-    pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
-    pub const NO_TICKET: u64 = 1 << 14;
-    pub const NO_TLSV1_2: u64 = 1 << 27;
-    pub const NO_TLSV1_3: u64 = 1 << 29;
-}
-
-/// `SSL_VERIFY_*` bits.
-pub mod verify {
-    pub const NONE: i32 = 0;
-    pub const PEER: i32 = 1;
-    pub const FAIL_IF_NO_PEER_CERT: i32 = 2;
-}
-
-pub const TLS1_2_VERSION: i32 = 0x0303;
-pub const TLS1_3_VERSION: i32 = 0x0304;
-
-/// What OpenSSL copies from the context into each new `SSL`.
-#[derive(Clone, Debug)]
-pub struct ConnSettings {
-    pub options: u64,
-    pub verify_mode: i32,
-    pub min_version: i32,
-    pub max_version: i32,
-    pub num_tickets: usize,
-}
-
-impl Default for ConnSettings {
-    fn default() -> Self {
-        // OpenSSL 3.0's context defaults: no version bounds, two TLS 1.3 tickets. The options
-        // value is what a fresh `SSL_CTX_get_options` returns.
-        ConnSettings { options: 0x0012_0000, verify_mode: 0, min_version: 0, max_version: 0, num_tickets: 2 }
-    }
-}
-
-impl ConnSettings {
-    /// The protocol versions this connection may use, highest first.
-    pub fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
-        let allowed = |v: i32, off: u64| {
-            (self.min_version == 0 || self.min_version <= v)
-                && (self.max_version == 0 || v <= self.max_version)
-                && self.options & off == 0
-        };
-        let mut out = Vec::new();
-        if allowed(TLS1_3_VERSION, op::NO_TLSV1_3) {
-            out.push(&rustls::version::TLS13);
-        }
-        if allowed(TLS1_2_VERSION, op::NO_TLSV1_2) {
-            out.push(&rustls::version::TLS12);
-        }
-        out
-    }
-
-    pub fn tickets_enabled(&self) -> bool {
-        self.options & op::NO_TICKET == 0
-    }
-}
+use crate::state::settings::{ConnSettings, verify};
 
 /// The TLS half of an `SSL_CTX`.
 #[derive(Debug)]

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use libc::c_int;
 use rustls::{ClientConnection, Connection, HandshakeKind, ServerConnection};
 
-use super::config::{self, ConfigError, TLS1_3_VERSION};
+use super::config::{self, ConfigError};
 use super::hello::{self, HandshakeScan};
 use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
 use crate::core::session::Session;
 use crate::state::err::{self, LIB_SSL, reason};
+use crate::state::settings::{self, TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::state::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
 
 /// What `SSL_get_error` reports for the last call.
@@ -103,7 +104,7 @@ fn fail(io: &mut Io, kind: LastError, why: u32) -> Step {
 /// flags become `SSL_RECEIVED_SHUTDOWN` alone, forgetting a close_notify already sent (so that an
 /// `SSL_free` then removes the session, as OpenSSL's does). Returns whether it was ignored.
 fn unexpected_eof(ssl: &Ssl, io: &mut Io) -> bool {
-    if ssl.options() & config::op::IGNORE_UNEXPECTED_EOF == 0 {
+    if ssl.options() & settings::op::IGNORE_UNEXPECTED_EOF == 0 {
         fail(io, LastError::Ssl, reason::UNEXPECTED_EOF_WHILE_READING);
         return false;
     }
@@ -342,7 +343,7 @@ fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group:
         return;
     }
     let session = match version {
-        Some(rustls::ProtocolVersion::TLSv1_2) => ssl.start_new_session(config::TLS1_2_VERSION, id),
+        Some(rustls::ProtocolVersion::TLSv1_2) => ssl.start_new_session(TLS1_2_VERSION, id),
         _ => ssl.start_new_session(TLS1_3_VERSION, &[]),
     };
     // OpenSSL records the key exchange group in the session (`kex_group`, DER tag 19).
@@ -353,7 +354,7 @@ fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group:
 fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
     let version = match conn.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_2) => config::TLS1_2_VERSION,
+        Some(rustls::ProtocolVersion::TLSv1_2) => TLS1_2_VERSION,
         _ => TLS1_3_VERSION,
     };
     let hit = conn.handshake_kind() == Some(HandshakeKind::Resumed);

@@ -15,13 +15,14 @@ use rustls::server::{ClientHello, ProducesTickets, ResolvesServerCert, StoresSer
 use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, NamedGroup, SignatureScheme};
 
-use super::config::{TLS1_2_VERSION, TLS1_3_VERSION, provider, verify};
+use super::config::provider;
 use super::hello::ClientHelloInfo;
 use super::value::ServerValue;
 use crate::core::cache::mode;
 use crate::core::der;
 use crate::core::resume::{Ems, Lookup, Source};
 use crate::core::session::Session;
+use crate::state::settings::{TLS1_2_VERSION, TLS1_3_VERSION, verify};
 use crate::state::ssl::Ssl;
 
 thread_local! {
