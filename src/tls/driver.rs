@@ -338,7 +338,7 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 /// ClientHello on (`SSL_get_session` returns it, a fatal error removes it): a full handshake
 /// begins it here, with the ServerHello's id in TLS 1.2 and none in TLS 1.3; the session
 /// store completes it at the handshake's end. A resumption already has its session.
-fn server_hello_sent(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group: u32, id: &[u8]) {
+fn begin_server_session(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group: u32, id: &[u8]) {
     if ssl.session().is_some() {
         return;
     }
@@ -539,7 +539,7 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
             io.server_hello_sent = true;
             let version = conn.protocol_version();
             let group = conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())));
-            server_hello_sent(ssl, version, group, &id);
+            begin_server_session(ssl, version, group, &id);
         }
         r
     } else {

@@ -137,7 +137,7 @@ fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
     let s = if version >= TLS1_3_VERSION {
         ssl.next_ticket_session(version, id)
     } else {
-        // The session begun at the ServerHello, with this id (`driver::server_hello_sent`).
+        // The session begun at the ServerHello, with this id (`driver::begin_server_session`).
         let begun = ssl.session().filter(|s| !ssl.state.lock().hit && s.id().as_slice() == id);
         begun.unwrap_or_else(|| ssl.start_new_session(version, id))
     };
