@@ -24,6 +24,14 @@ check "exactly the listed functions are exported" \
     '[ "$(printf "%s\n" "$defined" | awk "{print \$2}" | grep -v "^OPENSSL_3.0.0$" | sort -u)" = "$(sort -u "$dir/exported.txt")" ]'
 check "the version node OPENSSL_3.0.0 is defined" 'readelf -V "$lib" | grep -q "Name: OPENSSL_3.0.0"'
 check "it does not depend on a libssl" '! readelf -d "$lib" | grep NEEDED | grep -q libssl'
+# The promised list is committed: a function that is no longer implemented would vanish from
+# the library and from exported.txt alike.
+promised=$(grep -v '^#' "$(dirname "$0")/libssl_exports.txt" | sort -u)
+actual=$(printf "%s\n" "$defined" | awk '{print $2}' | grep -v "^OPENSSL_3.0.0$" | sort -u)
+missing=$(comm -23 <(printf '%s\n' "$promised") <(printf '%s\n' "$actual") | tr '\n' ' ')
+extra=$(comm -13 <(printf '%s\n' "$promised") <(printf '%s\n' "$actual") | tr '\n' ' ')
+check "every function in tools/libssl_exports.txt is exported${missing:+ (missing: $missing)}" '[ -z "$missing" ]'
+check "nothing beyond tools/libssl_exports.txt is exported${extra:+ (new: $extra; add them to the list)}" '[ -z "$extra" ]'
 check "the session-cache API is exported" \
     '(for f in SSL_CTX_sess_set_new_cb SSL_CTX_sess_set_get_cb SSL_CTX_sess_set_remove_cb SSL_CTX_ctrl SSL_CTX_add_session SSL_accept d2i_SSL_SESSION OPENSSL_init_ssl; do grep -qx "$f" "$dir/exported.txt" || exit 1; done)'
 echo "$pass passed, $fail failed"
