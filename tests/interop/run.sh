@@ -151,5 +151,5 @@ check "openssl sess_id reads sesscache's TLS 1.2 server sessions (DER, PEM) as o
 check "openssl sess_id reads sesscache's TLS 1.3 server sessions (DER, PEM) as our getters do" sess_id_agrees
 check "openssl sess_id reads sesscache's TLS 1.2 client sessions as our getters do" client_sess_id_agrees --tls12
 check "openssl sess_id reads sesscache's TLS 1.3 client sessions as our getters do" client_sess_id_agrees
-echo "$pass passed, $fail failed"
+summary
 [ "$fail" -eq 0 ]

@@ -245,5 +245,5 @@ fi
 scenario sesscache server server full
 scenario openssl server-openssl server-openssl full
 scenario mixed server server-openssl # A on sesscache, B on OpenSSL
-echo "$pass passed, $fail failed"
+summary
 [ "$fail" -eq 0 ]

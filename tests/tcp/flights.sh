@@ -102,5 +102,5 @@ check_once "server, TLS 1.3 stateless tickets: 1 flight + 1 for the tickets" exp
 check_once "client, TLS 1.2: ClientHello, 1 flight, request, close_notify" expect_calls "4 4 4" client client --tls12
 check_once "client, TLS 1.3: ClientHello, 1 flight, request, close_notify" expect_calls "4 4 4" client client
 
-echo "$pass passed, $fail failed"
+summary
 [ "$fail" -eq 0 ]
