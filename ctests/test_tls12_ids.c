@@ -7,6 +7,8 @@
 
 static int new_calls, get_calls, remove_calls, last_get_len, copy_in;
 static SSL_SESSION *stored;
+/* What the get callback answers with. */
+static SSL_SESSION *answer;
 
 static int new_cb(SSL *ssl, SSL_SESSION *sess)
 {
@@ -30,7 +32,7 @@ static SSL_SESSION *get_cb(SSL *ssl, const unsigned char *id, int len, int *copy
     last_get_len = len;
     copy_in = *copy;
     CHECK_EQ(SSL_version(ssl), TLS1_2_VERSION, "SSL_version inside the get callback");
-    return stored; /* copy left at 1: the library takes its own reference */
+    return answer; /* copy left at 1: the library takes its own reference */
 }
 
 static void remove_cb(SSL_CTX *ctx, SSL_SESSION *sess)
@@ -84,12 +86,13 @@ int main(void)
     CHECK_EQ(SSL_CTX_sess_hits(cctx), 1, "the client context counts its hit too");
     pair_close(&p, 1);
 
-    /* 3. Internal miss: the get callback supplies the session. */
+    /* 3. Internal miss: the get callback answers with the flushed object, which is refused. A
+     * copy made before the flush stays resumable (one made after keeps the mark). */
+    SSL_SESSION *copy = SSL_SESSION_dup(stored);
     SSL_CTX_flush_sessions(sctx, 0);
     CHECK_EQ(remove_calls, 1, "flush reports the cached session");
     CHECK_EQ(SSL_SESSION_is_resumable(stored), 0, "a flushed session object is not resumable");
-    /* The flushed object is refused by the get-callback path: give it a resumable copy. */
-    SSL_SESSION *copy = SSL_SESSION_dup(stored);
+    answer = stored;
     p = pair_new(sctx, cctx, client_sess);
     CHECK(pair_handshake(&p), "handshake with a not-resumable external session completes");
     CHECK_EQ(SSL_session_reused(p.server), 0, "a not-resumable session from the get callback is ignored");
@@ -100,8 +103,19 @@ int main(void)
     CHECK_EQ(SSL_CTX_sess_misses(sctx), 2, "the internal miss is counted");
     pair_close(&p, 1);
 
-    (void)copy;
-    SSL_SESSION_free(copy);
+    /* 4. Internal miss: the get callback supplies a resumable copy (*copy left at 1). */
+    answer = copy;
+    p = pair_new(sctx, cctx, client_sess);
+    CHECK(pair_handshake(&p), "handshake with a session from the get callback completes");
+    CHECK_EQ(SSL_session_reused(p.server), 1, "the session from the get callback resumes (server)");
+    CHECK_EQ(SSL_session_reused(p.client), 1, "the session from the get callback resumes (client)");
+    CHECK_EQ(get_calls, 3, "the get callback ran once more");
+    CHECK_EQ(SSL_CTX_sess_cb_hits(sctx), 1, "one cb_hit");
+    CHECK(SSL_get_session(p.server) == copy, "the server resumed the very object the callback returned");
+    CHECK_EQ(SSL_CTX_sess_number(sctx), 2, "the callback's session is stored in the internal cache (beside step 3's)");
+    pair_close(&p, 1);
+
+    SSL_SESSION_free(copy); /* ours: the library took its own reference */
     SSL_SESSION_free(client_sess);
     SSL_SESSION_free(stored);
     SSL_CTX_free(sctx);
