@@ -257,6 +257,12 @@ impl TicketSealer {
     }
 }
 
+/// A decrypted ticket's parts: the session's DER (after its 2-byte length) and rustls's value.
+pub fn split_ticket(opened: &[u8]) -> Option<(&[u8], &[u8])> {
+    let n = usize::from(u16::from_be_bytes([*opened.first()?, *opened.get(1)?]));
+    Some((opened.get(2..2 + n)?, opened.get(2 + n..)?))
+}
+
 impl ProducesTickets for TicketSealer {
     fn enabled(&self) -> bool {
         with_current(|ssl| ssl.settings().tickets_enabled()).unwrap_or(true)
@@ -297,9 +303,8 @@ impl ProducesTickets for TicketSealer {
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         trace::count(|c| c.decrypt += 1);
         let opened = self.inner.decrypt(cipher)?;
-        let n = usize::from(u16::from_be_bytes([*opened.first()?, *opened.get(1)?]));
-        let der_bytes = opened.get(2..2 + n)?;
-        let plain = opened.get(2 + n..)?.to_vec();
+        let (der_bytes, plain) = split_ticket(&opened)?;
+        let plain = plain.to_vec();
         with_current(|ssl| {
             let (fields, _) = der::decode(der_bytes, ssl.ctx.cache.now()).ok()?;
             let version = fields.version;
