@@ -32,15 +32,31 @@ pub struct CtxTls {
 }
 
 /// What a server config depends on besides the process-wide hooks. The roots and the ticketer
-/// are compared by address: the cached config holds both, so neither address can be reused
-/// while it is cached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// are compared as objects (the same `Arc`); the key holds them, so a freed one's address
+/// cannot come back as a different object's.
+#[derive(Clone)]
 struct ServerConfigKey {
     versions: Vec<u16>,
     verify_mode: i32,
     num_tickets: usize,
-    roots: usize,
-    ticketer: usize,
+    roots: Arc<RootCertStore>,
+    ticketer: Arc<dyn rustls::server::ProducesTickets>,
+}
+
+impl std::fmt::Debug for ServerConfigKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfigKey").field("versions", &self.versions).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for ServerConfigKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.versions == other.versions
+            && self.verify_mode == other.verify_mode
+            && self.num_tickets == other.num_tickets
+            && Arc::ptr_eq(&self.roots, &other.roots)
+            && std::ptr::addr_eq(Arc::as_ptr(&self.ticketer), Arc::as_ptr(&other.ticketer))
+    }
 }
 
 /// What a client config depends on besides the process-wide hooks.
@@ -115,8 +131,8 @@ pub fn server_config(
         versions: version_ids(&versions),
         verify_mode: settings.verify_mode,
         num_tickets: settings.num_tickets,
-        roots: Arc::as_ptr(&ctx.roots) as usize,
-        ticketer: Arc::as_ptr(&ticketer).cast::<()>() as usize,
+        roots: Arc::clone(&ctx.roots),
+        ticketer: Arc::clone(&ticketer),
     };
     let mut cached = ctx.server_config.lock();
     if let Some((k, cfg)) = cached.as_ref()

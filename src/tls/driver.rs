@@ -350,6 +350,11 @@ fn begin_server_session(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, gro
     session.update(|f| f.kex_group = group);
 }
 
+/// The negotiated key exchange group's TLS id (OpenSSL's `kex_group`, DER tag 19); 0 before.
+fn key_exchange_group(conn: &Connection) -> u32 {
+    conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())))
+}
+
 /// The end of the handshake, as OpenSSL's `tls_finish_handshake`.
 fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     let conn = io.conn.as_ref().expect("connection exists at the handshake's end");
@@ -359,7 +364,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     };
     let hit = conn.handshake_kind() == Some(HandshakeKind::Resumed);
     let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
-    let group = conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())));
+    let group = key_exchange_group(conn);
     ssl.finish_handshake(version, hit);
     ssl.set_cipher(suite);
     let tls13 = version >= TLS1_3_VERSION;
@@ -538,14 +543,12 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         if let Some(id) = id {
             io.server_hello_sent = true;
             let version = conn.protocol_version();
-            let group = conn.negotiated_key_exchange_group().map_or(0, |g| u32::from(u16::from(g.name())));
-            begin_server_session(ssl, version, group, &id);
+            begin_server_session(ssl, version, key_exchange_group(conn), &id);
         }
         r
     } else {
         flush(conn, ssl.wfd())
     };
-    let conn = io.conn.as_mut().expect("just made");
     match flushed {
         Ok(()) => {}
         Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
@@ -576,22 +579,23 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
 
 /// `SSL_do_handshake`: 1 when done, -1 with `SSL_get_error` telling why not.
 pub fn handshake(ssl: &Ssl) -> c_int {
-    if let Some(r) = after_fatal(ssl, false) {
+    if let Some(r) = after_fatal(ssl) {
         return r;
     }
     drive(ssl, handshake_step)
 }
 
-/// After a fatal error OpenSSL's state machine no longer runs: calls fail at once and queue
-/// nothing; once the peer's alert was received (`SSL_RECEIVED_SHUTDOWN`) a read returns 0 and
-/// `SSL_get_error` says `SSL_ERROR_ZERO_RETURN`, otherwise -1 and `SSL_ERROR_SYSCALL`.
-fn after_fatal(ssl: &Ssl, reading: bool) -> Option<c_int> {
+/// After a fatal error OpenSSL's state machine no longer runs: calls fail at once (-1) and
+/// queue nothing; `SSL_get_error` says `SSL_ERROR_ZERO_RETURN` once the peer's alert was
+/// received (`SSL_RECEIVED_SHUTDOWN`, which also makes `read` return 0 first), otherwise
+/// `SSL_ERROR_SYSCALL`.
+fn after_fatal(ssl: &Ssl) -> Option<c_int> {
     if !ssl.has_failed() {
         return None;
     }
     let received = ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0;
     ssl.io.lock().last = if received { LastError::ZeroReturn } else { LastError::Syscall };
-    Some(if reading && received { 0 } else { -1 })
+    Some(-1)
 }
 
 /// `SSL_read`: > 0 bytes read; 0 or -1 with `SSL_get_error` telling why not.
@@ -602,7 +606,7 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
         ssl.io.lock().last = LastError::ZeroReturn;
         return 0;
     }
-    if let Some(r) = after_fatal(ssl, true) {
+    if let Some(r) = after_fatal(ssl) {
         return r;
     }
     if ssl.in_init() {
@@ -661,7 +665,7 @@ pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
         ssl.io.lock().last = LastError::Ssl;
         return -1;
     }
-    if let Some(r) = after_fatal(ssl, false) {
+    if let Some(r) = after_fatal(ssl) {
         return r;
     }
     if ssl.in_init() {
