@@ -536,6 +536,10 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         return fail(io, LastError::Ssl, why);
     }
     let conn = io.conn.as_mut().expect("just made");
+    if !io.server_hello_sent && matches!(conn, Connection::Server(_)) && ssl.session().is_some() {
+        // A resumption has its session from the lookup: no ServerHello to watch for.
+        io.server_hello_sent = true;
+    }
     let watch_hello = !io.server_hello_sent && matches!(conn, Connection::Server(_)) && conn.wants_write();
     let flushed = if watch_hello {
         let mut id = None;
