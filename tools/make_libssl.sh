@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the binary drop-in libssl.so.3 from the same code: the staticlib (feature
-# libcrypto-errors) linked with GNU ld and a version script, so that every exported symbol
+# libcrypto) linked with GNU ld and a version script, so that every exported symbol
 # carries OPENSSL_3.0.0, the SONAME is libssl.so.3, and nothing else is exported (see
 # ../shared/BUILD-NOTES.md). Exported: each function of ours that the system libssl.so.3
 # also exports. Usage: make_libssl.sh OUT_DIR
@@ -9,7 +9,7 @@ out=${1:-build/libssl}
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=$root/target/libssl
 mkdir -p "$out"
-native=$(cd "$root" && cargo rustc --release --features libcrypto-errors --target-dir "$target" --lib \
+native=$(cd "$root" && cargo rustc --release --features libcrypto --target-dir "$target" --lib \
     --crate-type staticlib -- --print native-static-libs 2>&1 | sed -n 's/.*native-static-libs: //p' | tail -n 1)
 archive=$target/release/libsesscache.a
 # (awk reads all of its input: an early exit would end ldconfig with SIGPIPE under pipefail.)

@@ -215,6 +215,150 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_CTRL_GET_MAX_PROTO_VERSION 131
 
+#define SSL_CTRL_SET_TMP_DH 3
+
+#define SSL_CTRL_SET_TMP_ECDH 4
+
+#define SSL_CTRL_GET_SESSION_REUSED 8
+
+#define SSL_CTRL_GET_CLIENT_CERT_REQUEST 9
+
+#define SSL_CTRL_GET_NUM_RENEGOTIATIONS 10
+
+#define SSL_CTRL_CLEAR_NUM_RENEGOTIATIONS 11
+
+#define SSL_CTRL_GET_TOTAL_RENEGOTIATIONS 12
+
+#define SSL_CTRL_EXTRA_CHAIN_CERT 14
+
+#define SSL_CTRL_MODE 33
+
+#define SSL_CTRL_GET_READ_AHEAD 40
+
+#define SSL_CTRL_SET_READ_AHEAD 41
+
+#define SSL_CTRL_GET_MAX_CERT_LIST 50
+
+#define SSL_CTRL_SET_MAX_CERT_LIST 51
+
+#define SSL_CTRL_SET_MAX_SEND_FRAGMENT 52
+
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_CB 53
+
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG 54
+
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB 63
+
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG 64
+
+#define SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB 72
+
+#define SSL_CTRL_GET_RI_SUPPORT 76
+
+#define SSL_CTRL_CLEAR_MODE 78
+
+#define SSL_CTRL_GET_EXTRA_CHAIN_CERTS 82
+
+#define SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS 83
+
+#define SSL_CTRL_CHAIN 88
+
+#define SSL_CTRL_CHAIN_CERT 89
+
+#define SSL_CTRL_SET_GROUPS_LIST 92
+
+#define SSL_CTRL_SET_ECDH_AUTO 94
+
+#define SSL_CTRL_GET_CHAIN_CERTS 115
+
+#define SSL_CTRL_SELECT_CURRENT_CERT 116
+
+#define SSL_CTRL_SET_CURRENT_CERT 117
+
+#define SSL_CTRL_SET_DH_AUTO 118
+
+#define SSL_CTRL_GET_EXTMS_SUPPORT 122
+
+#define SSL_CTRL_GET_NEGOTIATED_GROUP 134
+
+// `SSL_CTX_set_current_cert` operations.
+#define SSL_CERT_SET_FIRST 1
+
+#define SSL_CERT_SET_NEXT 2
+
+#define SSL_CERT_SET_SERVER 3
+
+// `SSL_CTX_set_mode` bits.
+#define SSL_MODE_ENABLE_PARTIAL_WRITE 1
+
+#define SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER 2
+
+#define SSL_MODE_AUTO_RETRY 4
+
+#define SSL_MODE_NO_AUTO_CHAIN 8
+
+#define SSL_MODE_RELEASE_BUFFERS 16
+
+// Servername, ALPN and ticket-key callback results.
+#define SSL_TLSEXT_ERR_OK 0
+
+#define SSL_TLSEXT_ERR_ALERT_WARNING 1
+
+#define SSL_TLSEXT_ERR_ALERT_FATAL 2
+
+#define SSL_TLSEXT_ERR_NOACK 3
+
+// `SSL_select_next_proto` results.
+#define OPENSSL_NPN_UNSUPPORTED 0
+
+#define OPENSSL_NPN_NEGOTIATED 1
+
+#define OPENSSL_NPN_NO_OVERLAP 2
+
+// Info callback `where` bits.
+#define SSL_CB_LOOP 1
+
+#define SSL_CB_EXIT 2
+
+#define SSL_CB_READ 4
+
+#define SSL_CB_WRITE 8
+
+#define SSL_CB_ALERT 16384
+
+#define SSL_ST_CONNECT 4096
+
+#define SSL_ST_ACCEPT 8192
+
+#define SSL_CB_READ_ALERT (SSL_CB_ALERT | SSL_CB_READ)
+
+#define SSL_CB_WRITE_ALERT (SSL_CB_ALERT | SSL_CB_WRITE)
+
+#define SSL_CB_ACCEPT_LOOP (SSL_ST_ACCEPT | SSL_CB_LOOP)
+
+#define SSL_CB_ACCEPT_EXIT (SSL_ST_ACCEPT | SSL_CB_EXIT)
+
+#define SSL_CB_CONNECT_LOOP (SSL_ST_CONNECT | SSL_CB_LOOP)
+
+#define SSL_CB_CONNECT_EXIT (SSL_ST_CONNECT | SSL_CB_EXIT)
+
+#define SSL_CB_HANDSHAKE_START 16
+
+#define SSL_CB_HANDSHAKE_DONE 32
+
+// Early data (`SSL_read_early_data`, `SSL_get_early_data_status`).
+#define SSL_READ_EARLY_DATA_ERROR 0
+
+#define SSL_READ_EARLY_DATA_SUCCESS 1
+
+#define SSL_READ_EARLY_DATA_FINISH 2
+
+#define SSL_EARLY_DATA_NOT_SENT 0
+
+#define SSL_EARLY_DATA_REJECTED 1
+
+#define SSL_EARLY_DATA_ACCEPTED 2
+
 // Reason codes (`ERR_GET_REASON`) of the errors the library queues, OpenSSL's values;
 // `SSL_R_*_ALERT_*` are `SSL_AD_REASON_OFFSET` + the alert received.
 #define SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG 273
@@ -327,6 +471,71 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 extern "C" {
 #endif // __cplusplus
 
+// Sets the server's ALPN selection callback: given the client's list (wire format), it
+// points `*out` at the chosen name (`*outlen` bytes, usually inside `in`) and returns
+// `SSL_TLSEXT_ERR_OK`; `SSL_TLSEXT_ERR_NOACK` goes on without ALPN; anything else fails the
+// handshake with a no_application_protocol alert. Called after the servername callback, on
+// the context the connection is then on.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, Option<AlpnSelectCb> cb, void *arg);
+
+// Sets the info callback for the context's connections (NULL clears it). Called with
+// `SSL_CB_HANDSHAKE_START` when a handshake begins, `SSL_CB_ACCEPT_LOOP` / `_CONNECT_LOOP` as it
+// runs, `SSL_CB_ACCEPT_EXIT` / `_CONNECT_EXIT` (with the return value) when a handshake call
+// returns, `SSL_CB_HANDSHAKE_DONE` at its end, and `SSL_CB_READ_ALERT` / `_WRITE_ALERT` for
+// alerts. sesscache reports these points, not each internal state OpenSSL passes through.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, Option<InfoCb> cb);
+
+// The context's info callback; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+Option<InfoCb> SSL_CTX_get_info_callback(const SSL_CTX *ctx);
+
+// Sets this connection's own info callback (it takes precedence over the context's).
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_info_callback(SSL *s, Option<InfoCb> cb);
+
+// This connection's own info callback; NULL if none.
+//
+// # Safety
+// `s` is NULL or a live connection.
+Option<InfoCb> SSL_get_info_callback(const SSL *s);
+
+// Sets the certificate callback, called on a server after the ClientHello (after the
+// servername callback) and before the certificate is chosen: it may call `SSL_use_certificate`
+// and friends; it returns 1 to go on, 0 to fail the handshake (internal_error alert), or -1 to
+// pause it (`SSL_ERROR_WANT_X509_LOOKUP`; the next handshake call calls it again). The
+// callback belongs to the context's certificates: connections made after this call get it,
+// and a connection moved to another context gets that context's.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCb> cb, void *arg);
+
+// As `SSL_CTX_set_cert_cb`, for this connection only.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_cert_cb(SSL *s, Option<CertCb> cb, void *arg);
+
+// Chooses a protocol as OpenSSL 3.0 does: the first of the server's list `server` that the
+// client's list `client` also has (`OPENSSL_NPN_NEGOTIATED`); otherwise the client's first
+// name (`OPENSSL_NPN_NO_OVERLAP`). `*out` points into the list it came from. Both lists are
+// in wire format (length-prefixed names).
+//
+// # Safety
+// `out` and `outlen` are valid for writes; `server` has `server_len` readable bytes and
+// `client` `client_len`.
+int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsigned char *server, unsigned int server_len, const unsigned char *client, unsigned int client_len);
+
 // Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
 //
 // # Safety
@@ -345,6 +554,24 @@ int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type_);
 // `ctx` is NULL or a live context; `file` is NULL or a NUL-terminated path.
 int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type_);
 
+// As `SSL_CTX_use_certificate_file`, for this connection only.
+//
+// # Safety
+// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+int SSL_use_certificate_file(SSL *s, const char *file, int type_);
+
+// As `SSL_CTX_use_certificate_chain_file`, for this connection only.
+//
+// # Safety
+// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+int SSL_use_certificate_chain_file(SSL *s, const char *file);
+
+// As `SSL_CTX_use_PrivateKey_file`, for this connection only.
+//
+// # Safety
+// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+int SSL_use_PrivateKey_file(SSL *s, const char *file, int type_);
+
 // 1 if a certificate and a private key are loaded and the key belongs to the certificate;
 // 0 with an error queued otherwise.
 //
@@ -352,12 +579,76 @@ int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type_);
 // `ctx` is NULL or a live context.
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 
+// As `SSL_CTX_check_private_key`, for the connection's own certificates.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_check_private_key(const SSL *s);
+
 // Sets the verify mode (`SSL_VERIFY_NONE`, `SSL_VERIFY_PEER`, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`)
-// for new connections. A verify callback is accepted but not called.
+// and verify callback for new connections. The callback (drop-in `libssl.so.3` only) is
+// libcrypto's `X509_STORE_CTX` verify callback, with the `SSL` at index
+// `SSL_get_ex_data_X509_STORE_CTX_idx()`; its result decides whether the handshake goes on.
 //
 // # Safety
 // `ctx` is NULL or a live context.
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, int (*callback)(int preverify_ok, X509_STORE_CTX *x509_ctx));
+
+// The verify callback new connections get; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+Option<VerifyCb> SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+
+// This connection's verify callback; NULL if none.
+//
+// # Safety
+// `s` is NULL or a live connection.
+Option<VerifyCb> SSL_get_verify_callback(const SSL *s);
+
+// Sets how deep a peer's chain may be (intermediates below the leaf) for new connections; a
+// negative depth leaves libcrypto's default (100).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
+
+// The verify depth new connections get; -1 (libcrypto's default) unless set; 0 for NULL.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
+
+// Sets this connection's verify depth.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_verify_depth(SSL *s, int depth);
+
+// This connection's verify depth; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_verify_depth(const SSL *s);
+
+// This connection's verify mode; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_verify_mode(const SSL *s);
+
+// The result of verifying the peer's chain: `X509_V_OK` (0) when it verified or none was
+// verified yet, else the `X509_V_ERR_*` code; after a resumption, the session's. 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live connection.
+long SSL_get_verify_result(const SSL *s);
+
+// Overrides the verify result `SSL_get_verify_result` reports.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_verify_result(SSL *s, long result);
 
 // The verify mode new connections get; 0 for NULL.
 //
@@ -423,20 +714,36 @@ int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, siz
 // `session` is NULL or a live session; `out` has room for `outlen` bytes.
 size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
 
-// The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_min_proto_version`
-// and friends. Unknown commands and NULL give 0.
+// The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_mode`,
+// `SSL_set_min_proto_version`, `SSL_session_reused` and friends. Unknown commands and NULL
+// give 0.
 //
 // # Safety
-// `s` is NULL or a live connection; for `SSL_CTRL_SET_TLSEXT_HOSTNAME`, `parg` is NULL or a
-// NUL-terminated name.
+// `s` is NULL or a live connection; `parg` is what the command expects (for
+// `SSL_CTRL_SET_TLSEXT_HOSTNAME`, NULL or a NUL-terminated name).
 long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
 
-// The context control call behind the `SSL_CTX_sess_*` and cache macros. Unknown commands and
-// a NULL ctx give 0.
+// The context control call behind the `SSL_CTX_sess_*` and cache macros, `SSL_CTX_set_mode`,
+// `SSL_CTX_set0_chain`, `SSL_CTX_set1_groups_list` and friends. Unknown commands and a NULL
+// ctx give 0.
 //
 // # Safety
-// `ctx` is NULL or a live context.
+// `ctx` is NULL or a live context; `parg` is what the command expects.
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+
+// The context's callback setters: `SSL_CTX_set_tlsext_servername_callback` and
+// `SSL_CTX_set_tlsext_ticket_key_cb`. Others (the OCSP status callback among them) are not
+// supported: 0.
+//
+// # Safety
+// `ctx` is NULL or a live context; `fp` is NULL or a function of the type the command expects.
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
+
+// The connection's callback setters: none is supported (0), as for unknown commands.
+//
+// # Safety
+// `s` is NULL or a live connection.
+long SSL_callback_ctrl(SSL *s, int cmd, void (*fp)(void));
 
 // Library initialisation: nothing to do here (everything is initialised on first use); 1.
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
@@ -967,6 +1274,16 @@ int SSL_clear(SSL *ssl);
 // # Safety
 // `ssl` is NULL or a live connection.
 SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+
+// Moves the connection to `ctx` (NULL: back to the context it was made on), as a servername
+// callback does to serve another virtual host: the connection takes `ctx`'s certificates,
+// and its id context if it still had the old context's; its options, verify mode and session
+// cache (the first context's) do not change. Returns the connection's context now; NULL for
+// a NULL `ssl`.
+//
+// # Safety
+// `ssl` is NULL or a live connection; `ctx` is NULL or a live context.
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 
 // The protocol version: the negotiated one, or `TLS1_3_VERSION` before a handshake; 0 for
 // NULL.

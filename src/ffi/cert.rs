@@ -1,7 +1,9 @@
 //! Certificates, keys and verification on a context (PEM or DER files) and the verify mode
 //! on a connection.
 
-use libc::{c_char, c_int};
+use libc::{c_char, c_int, c_long};
+
+use super::callbacks::{erase, restore};
 use std::sync::Arc;
 
 use rustls::RootCertStore;
@@ -12,6 +14,7 @@ use super::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
 use super::consts::{SSL_FILETYPE_ASN1, SSL_FILETYPE_PEM};
 use crate::state::ctx::Ctx;
 use crate::state::err::{self, LIB_PEM, LIB_SSL, LIB_SYS, LIB_X509, reason};
+use crate::tls::certs::{Attached, CertError, Certs};
 
 /// Reads a file, queueing OpenSSL-style errors when it cannot.
 fn read_file(path: &str) -> Option<Vec<u8>> {
@@ -43,23 +46,85 @@ fn load_certs(path: &str, filetype: c_int) -> Option<Vec<CertificateDer<'static>
     Some(certs)
 }
 
+/// Loads a private key (PEM: PKCS#8, PKCS#1 or SEC1; or DER), queueing OpenSSL-style errors.
+fn load_key(path: &str, filetype: c_int) -> Option<PrivateKeyDer<'static>> {
+    let data = read_file(path)?;
+    let key = match filetype {
+        SSL_FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
+        SSL_FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
+        _ => None,
+    };
+    if key.is_none() {
+        err::raise(LIB_PEM, reason::NO_START_LINE);
+    }
+    key
+}
+
 /// Runs `f` on the context's TLS settings under their write lock.
 fn update_ctx_tls<R>(ctx: &Ctx, f: impl FnOnce(&mut crate::tls::config::CtxTls) -> R) -> R {
     let mut tls = ctx.tls.write();
     f(&mut tls)
 }
 
-/// Installs `certs` (leaf first) as the context's chain: 1.
-fn set_chain(ctx: &Ctx, certs: Vec<CertificateDer<'static>>) -> c_int {
-    update_ctx_tls(ctx, |tls| {
-        tls.chain = certs;
-        tls.rebuild_certified();
-        if tls.certified.is_none() {
-            // As OpenSSL: a loaded key that does not match the new certificate is dropped.
-            tls.key = None;
+/// Runs `f` on the context's certificate set (copied on write: connections keep theirs).
+pub(crate) fn update_ctx_certs<R>(ctx: &Ctx, f: impl FnOnce(&mut Certs) -> R) -> R {
+    update_ctx_tls(ctx, |tls| f(Arc::make_mut(&mut tls.certs)))
+}
+
+/// Queues OpenSSL's error for a refused certificate or key; `None`.
+pub(crate) fn cert_error(e: CertError) -> Option<c_int> {
+    match e {
+        CertError::UnknownType => err::raise(LIB_SSL, reason::UNKNOWN_CERTIFICATE_TYPE),
+        CertError::Mismatch => err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH),
+        CertError::NoCurrent => err::raise(LIB_SSL, reason::NO_CERTIFICATE_SET),
+    }
+    None
+}
+
+/// Where a certificate or key goes: a context's set, or a connection's own.
+pub(crate) enum Target<'a> {
+    Ctx(&'a Ctx),
+    Ssl(&'a crate::state::ssl::Ssl),
+}
+
+impl Target<'_> {
+    pub(crate) fn update<R>(&self, f: impl FnOnce(&mut Certs) -> R) -> R {
+        match self {
+            Target::Ctx(ctx) => update_ctx_certs(ctx, f),
+            Target::Ssl(s) => s.update_certs(f),
         }
-        1
-    })
+    }
+}
+
+/// Installs a leaf certificate (and, for a chain file, the chain after it): 1 or 0.
+fn set_certs(target: Target<'_>, mut certs: Vec<CertificateDer<'static>>, whole_chain: bool) -> Option<c_int> {
+    let chain = certs.split_off(1);
+    let leaf = certs.pop()?;
+    let leaf_object = super::x509::attach_cert(&leaf);
+    let r = target.update(|set| {
+        if whole_chain {
+            let chain_object = super::x509::attach_chain(&chain);
+            set.set_leaf_and_chain((leaf, leaf_object), chain, chain_object)
+        } else {
+            set.set_leaf(leaf, leaf_object)
+        }
+    });
+    match r {
+        Ok(()) => Some(1),
+        Err(e) => cert_error(e),
+    }
+}
+
+/// Installs a private key: 1, or 0 with an error queued.
+pub(crate) fn set_key(target: Target<'_>, key: PrivateKeyDer<'static>, object: Option<Attached>) -> Option<c_int> {
+    if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
+        err::raise(LIB_SSL, reason::UNKNOWN_CERTIFICATE_TYPE);
+        return None;
+    }
+    match target.update(|set| set.set_key(key, object)) {
+        Ok(()) => Some(1),
+        Err(e) => cert_error(e),
+    }
 }
 
 /// Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
@@ -71,7 +136,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut SSL_CTX, f
     ffi_boundary!(0, |file: c_str, ctx: Option| {
         let certs = load_certs(file, SSL_FILETYPE_PEM)?;
         let ctx = ctx?;
-        Some(set_chain(&ctx, certs))
+        set_certs(Target::Ctx(&ctx), certs, true)
     })
 }
 
@@ -85,7 +150,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
         let mut certs = load_certs(file, type_)?;
         certs.truncate(1);
         let ctx = ctx?;
-        Some(set_chain(&ctx, certs))
+        set_certs(Target::Ctx(&ctx), certs, false)
     })
 }
 
@@ -96,33 +161,51 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut SSL_CTX, file: *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *const c_char, type_: c_int) -> c_int {
     ffi_boundary!(0, |file: c_str, ctx: Option| {
-        let data = read_file(file)?;
-        let key = match type_ {
-            SSL_FILETYPE_PEM => PrivateKeyDer::from_pem_slice(&data).ok(),
-            SSL_FILETYPE_ASN1 => PrivateKeyDer::try_from(data).ok(),
-            _ => None,
-        };
-        let Some(key) = key else {
-            err::raise(LIB_PEM, reason::NO_START_LINE);
-            return None;
-        };
-        if crate::tls::config::provider().key_provider.load_private_key(key.clone_key()).is_err() {
-            err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
-            return None;
-        }
+        let key = load_key(file, type_)?;
         let ctx = ctx?;
-        update_ctx_tls(&ctx, |tls| {
-            let previous = tls.key.replace(Arc::new(key));
-            tls.rebuild_certified();
-            if !tls.chain.is_empty() && tls.certified.is_none() {
-                // As OpenSSL: a key that does not match the loaded certificate is refused.
-                tls.key = previous;
-                tls.rebuild_certified();
-                err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
-                return None;
-            }
-            Some(1)
-        })
+        let object = super::x509::attach_key(&key);
+        set_key(Target::Ctx(&ctx), key, object)
+    })
+}
+
+/// As `SSL_CTX_use_certificate_file`, for this connection only.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_use_certificate_file(s: *mut SSL, file: *const c_char, type_: c_int) -> c_int {
+    ffi_boundary!(0, |file: c_str, s: Option| {
+        let mut certs = load_certs(file, type_)?;
+        certs.truncate(1);
+        let s = s?;
+        set_certs(Target::Ssl(&s), certs, false)
+    })
+}
+
+/// As `SSL_CTX_use_certificate_chain_file`, for this connection only.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_use_certificate_chain_file(s: *mut SSL, file: *const c_char) -> c_int {
+    ffi_boundary!(0, |file: c_str, s: Option| {
+        let certs = load_certs(file, SSL_FILETYPE_PEM)?;
+        let s = s?;
+        set_certs(Target::Ssl(&s), certs, true)
+    })
+}
+
+/// As `SSL_CTX_use_PrivateKey_file`, for this connection only.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `file` is NULL or a NUL-terminated path.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_use_PrivateKey_file(s: *mut SSL, file: *const c_char, type_: c_int) -> c_int {
+    ffi_boundary!(0, |file: c_str, s: Option| {
+        let key = load_key(file, type_)?;
+        let s = s?;
+        let object = super::x509::attach_key(&key);
+        set_key(Target::Ssl(&s), key, object)
     })
 }
 
@@ -133,25 +216,39 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut SSL_CTX, file: *c
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const SSL_CTX) -> c_int {
-    ffi_boundary!(0, |ctx| {
-        let tls = ctx.tls.read();
-        if tls.chain.is_empty() {
-            err::raise(LIB_SSL, reason::NO_CERTIFICATE_ASSIGNED);
-            None
-        } else if tls.key.is_none() {
-            err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
-            None
-        } else if tls.certified.is_none() {
-            err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
-            None
-        } else {
-            Some(1)
-        }
-    })
+    ffi_boundary!(0, |ctx| check_key(ctx.tls.read().certs.current()))
+}
+
+/// As `SSL_CTX_check_private_key`, for the connection's own certificates.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_check_private_key(s: *const SSL) -> c_int {
+    ffi_boundary!(0, |s| check_key(s.certs().current()))
+}
+
+/// `SSL_CTX_check_private_key` on the current slot.
+fn check_key(slot: Option<&crate::tls::certs::Slot>) -> Option<c_int> {
+    let Some(slot) = slot.filter(|s| s.leaf.is_some()) else {
+        err::raise(LIB_SSL, reason::NO_CERTIFICATE_ASSIGNED);
+        return None;
+    };
+    if slot.key.is_none() {
+        err::raise(LIB_SSL, reason::NO_PRIVATE_KEY_ASSIGNED);
+        None
+    } else if slot.certified.is_none() {
+        err::raise(LIB_X509, reason::KEY_VALUES_MISMATCH);
+        None
+    } else {
+        Some(1)
+    }
 }
 
 /// Sets the verify mode (`SSL_VERIFY_NONE`, `SSL_VERIFY_PEER`, `SSL_VERIFY_FAIL_IF_NO_PEER_CERT`)
-/// for new connections. A verify callback is accepted but not called.
+/// and verify callback for new connections. The callback (drop-in `libssl.so.3` only) is
+/// libcrypto's `X509_STORE_CTX` verify callback, with the `SSL` at index
+/// `SSL_get_ex_data_X509_STORE_CTX_idx()`; its result decides whether the handshake goes on.
 ///
 /// # Safety
 /// `ctx` is NULL or a live context.
@@ -162,8 +259,104 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
     ffi_boundary!((), |ctx| {
-        let _ = callback;
-        update_ctx_tls(&ctx, |tls| tls.conn.verify_mode = mode);
+        update_ctx_tls(&ctx, |tls| {
+            tls.conn.verify_mode = mode;
+            tls.conn.verify_callback = callback.map(erase);
+        });
+        Some(())
+    })
+}
+
+/// The verify callback new connections get; NULL if none.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> Option<VerifyCb> {
+    // SAFETY: stored from a `VerifyCb` by `SSL_CTX_set_verify`.
+    ffi_boundary!(None, |ctx| Some(ctx.tls.read().conn.verify_callback.map(|f| unsafe { restore::<VerifyCb>(f) })))
+}
+
+/// This connection's verify callback; NULL if none.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_callback(s: *const SSL) -> Option<VerifyCb> {
+    // SAFETY: stored from a `VerifyCb` by `SSL_set_verify`.
+    ffi_boundary!(None, |s| Some(s.settings().verify_callback.map(|f| unsafe { restore::<VerifyCb>(f) })))
+}
+
+/// Sets how deep a peer's chain may be (intermediates below the leaf) for new connections; a
+/// negative depth leaves libcrypto's default (100).
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_verify_depth(ctx: *mut SSL_CTX, depth: c_int) {
+    ffi_boundary!((), |ctx| {
+        update_ctx_tls(&ctx, |tls| tls.conn.verify_depth = depth);
+        Some(())
+    })
+}
+
+/// The verify depth new connections get; -1 (libcrypto's default) unless set; 0 for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_verify_depth(ctx: *const SSL_CTX) -> c_int {
+    ffi_boundary!(0, |ctx| Some(ctx.tls.read().conn.verify_depth))
+}
+
+/// Sets this connection's verify depth.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_verify_depth(s: *mut SSL, depth: c_int) {
+    ffi_boundary!((), |s| {
+        s.update_settings(|c| c.verify_depth = depth);
+        Some(())
+    })
+}
+
+/// This connection's verify depth; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_depth(s: *const SSL) -> c_int {
+    ffi_boundary!(0, |s| Some(s.settings().verify_depth))
+}
+
+/// This connection's verify mode; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_mode(s: *const SSL) -> c_int {
+    ffi_boundary!(0, |s| Some(s.settings().verify_mode))
+}
+
+/// The result of verifying the peer's chain: `X509_V_OK` (0) when it verified or none was
+/// verified yet, else the `X509_V_ERR_*` code; after a resumption, the session's. 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_verify_result(s: *const SSL) -> c_long {
+    ffi_boundary!(0, |s| Some(s.verify_result() as c_long))
+}
+
+/// Overrides the verify result `SSL_get_verify_result` reports.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_verify_result(s: *mut SSL, result: c_long) {
+    ffi_boundary!((), |s| {
+        s.state.lock().verify_result = result as i64;
         Some(())
     })
 }
@@ -173,6 +366,9 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
 pub struct X509_STORE_CTX {
     _opaque: [u8; 0],
 }
+
+/// The verify callback's type.
+pub type VerifyCb = unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int;
 
 /// The verify mode new connections get; 0 for NULL.
 ///
@@ -194,8 +390,10 @@ pub unsafe extern "C" fn SSL_set_verify(
     callback: Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int>,
 ) {
     ffi_boundary!((), |s| {
-        let _ = callback;
-        s.update_settings(|c| c.verify_mode = mode);
+        s.update_settings(|c| {
+            c.verify_mode = mode;
+            c.verify_callback = callback.map(erase);
+        });
         Some(())
     })
 }
@@ -215,6 +413,16 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
         // SAFETY: each path is NULL or NUL-terminated (this function's contract); either may be
         // missing.
         let (ca_file, ca_path) = unsafe { (c_str(ca_file), c_str(ca_path)) };
+        if ca_file.is_none() && ca_path.is_none() {
+            return None;
+        }
+        // The drop-in verifies with libcrypto: its store loads the files, as OpenSSL's does.
+        #[cfg(feature = "libcrypto")]
+        {
+            let ctx = ctx?;
+            return super::x509::load_verify_locations(&ctx, ca_file, ca_path).then_some(1);
+        }
+        #[allow(unreachable_code)]
         let mut certs = Vec::new();
         if let Some(file) = ca_file {
             certs.extend(load_certs(file, SSL_FILETYPE_PEM)?);

@@ -1,7 +1,7 @@
 //! OpenSSL 3.0's constants of the API, with their C names: the header defines them from here,
 //! and each one the library acts on is checked against the value the code uses.
 
-use libc::c_int;
+use libc::{c_int, c_long};
 
 /// Protocol versions.
 pub const SSL3_VERSION: c_int = 0x0300;
@@ -56,6 +56,81 @@ pub const SSL_CTRL_SET_MIN_PROTO_VERSION: c_int = 123;
 pub const SSL_CTRL_SET_MAX_PROTO_VERSION: c_int = 124;
 pub const SSL_CTRL_GET_MIN_PROTO_VERSION: c_int = 130;
 pub const SSL_CTRL_GET_MAX_PROTO_VERSION: c_int = 131;
+pub const SSL_CTRL_SET_TMP_DH: c_int = 3;
+pub const SSL_CTRL_SET_TMP_ECDH: c_int = 4;
+pub const SSL_CTRL_GET_SESSION_REUSED: c_int = 8;
+pub const SSL_CTRL_GET_CLIENT_CERT_REQUEST: c_int = 9;
+pub const SSL_CTRL_GET_NUM_RENEGOTIATIONS: c_int = 10;
+pub const SSL_CTRL_CLEAR_NUM_RENEGOTIATIONS: c_int = 11;
+pub const SSL_CTRL_GET_TOTAL_RENEGOTIATIONS: c_int = 12;
+pub const SSL_CTRL_EXTRA_CHAIN_CERT: c_int = 14;
+pub const SSL_CTRL_MODE: c_int = 33;
+pub const SSL_CTRL_GET_READ_AHEAD: c_int = 40;
+pub const SSL_CTRL_SET_READ_AHEAD: c_int = 41;
+pub const SSL_CTRL_GET_MAX_CERT_LIST: c_int = 50;
+pub const SSL_CTRL_SET_MAX_CERT_LIST: c_int = 51;
+pub const SSL_CTRL_SET_MAX_SEND_FRAGMENT: c_int = 52;
+pub const SSL_CTRL_SET_TLSEXT_SERVERNAME_CB: c_int = 53;
+pub const SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG: c_int = 54;
+pub const SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB: c_int = 63;
+pub const SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG: c_int = 64;
+pub const SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB: c_int = 72;
+pub const SSL_CTRL_GET_RI_SUPPORT: c_int = 76;
+pub const SSL_CTRL_CLEAR_MODE: c_int = 78;
+pub const SSL_CTRL_GET_EXTRA_CHAIN_CERTS: c_int = 82;
+pub const SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS: c_int = 83;
+pub const SSL_CTRL_CHAIN: c_int = 88;
+pub const SSL_CTRL_CHAIN_CERT: c_int = 89;
+pub const SSL_CTRL_SET_GROUPS_LIST: c_int = 92;
+pub const SSL_CTRL_SET_ECDH_AUTO: c_int = 94;
+pub const SSL_CTRL_GET_CHAIN_CERTS: c_int = 115;
+pub const SSL_CTRL_SELECT_CURRENT_CERT: c_int = 116;
+pub const SSL_CTRL_SET_CURRENT_CERT: c_int = 117;
+pub const SSL_CTRL_SET_DH_AUTO: c_int = 118;
+pub const SSL_CTRL_GET_EXTMS_SUPPORT: c_int = 122;
+pub const SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
+/// `SSL_CTX_set_current_cert` operations.
+pub const SSL_CERT_SET_FIRST: c_long = 1;
+pub const SSL_CERT_SET_NEXT: c_long = 2;
+pub const SSL_CERT_SET_SERVER: c_long = 3;
+/// `SSL_CTX_set_mode` bits.
+pub const SSL_MODE_ENABLE_PARTIAL_WRITE: c_long = 0x1;
+pub const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER: c_long = 0x2;
+pub const SSL_MODE_AUTO_RETRY: c_long = 0x4;
+pub const SSL_MODE_NO_AUTO_CHAIN: c_long = 0x8;
+pub const SSL_MODE_RELEASE_BUFFERS: c_long = 0x10;
+/// Servername, ALPN and ticket-key callback results.
+pub const SSL_TLSEXT_ERR_OK: c_int = 0;
+pub const SSL_TLSEXT_ERR_ALERT_WARNING: c_int = 1;
+pub const SSL_TLSEXT_ERR_ALERT_FATAL: c_int = 2;
+pub const SSL_TLSEXT_ERR_NOACK: c_int = 3;
+/// `SSL_select_next_proto` results.
+pub const OPENSSL_NPN_UNSUPPORTED: c_int = 0;
+pub const OPENSSL_NPN_NEGOTIATED: c_int = 1;
+pub const OPENSSL_NPN_NO_OVERLAP: c_int = 2;
+/// Info callback `where` bits.
+pub const SSL_CB_LOOP: c_int = 0x01;
+pub const SSL_CB_EXIT: c_int = 0x02;
+pub const SSL_CB_READ: c_int = 0x04;
+pub const SSL_CB_WRITE: c_int = 0x08;
+pub const SSL_CB_ALERT: c_int = 0x4000;
+pub const SSL_ST_CONNECT: c_int = 0x1000;
+pub const SSL_ST_ACCEPT: c_int = 0x2000;
+pub const SSL_CB_READ_ALERT: c_int = SSL_CB_ALERT | SSL_CB_READ;
+pub const SSL_CB_WRITE_ALERT: c_int = SSL_CB_ALERT | SSL_CB_WRITE;
+pub const SSL_CB_ACCEPT_LOOP: c_int = SSL_ST_ACCEPT | SSL_CB_LOOP;
+pub const SSL_CB_ACCEPT_EXIT: c_int = SSL_ST_ACCEPT | SSL_CB_EXIT;
+pub const SSL_CB_CONNECT_LOOP: c_int = SSL_ST_CONNECT | SSL_CB_LOOP;
+pub const SSL_CB_CONNECT_EXIT: c_int = SSL_ST_CONNECT | SSL_CB_EXIT;
+pub const SSL_CB_HANDSHAKE_START: c_int = 0x10;
+pub const SSL_CB_HANDSHAKE_DONE: c_int = 0x20;
+/// Early data (`SSL_read_early_data`, `SSL_get_early_data_status`).
+pub const SSL_READ_EARLY_DATA_ERROR: c_int = 0;
+pub const SSL_READ_EARLY_DATA_SUCCESS: c_int = 1;
+pub const SSL_READ_EARLY_DATA_FINISH: c_int = 2;
+pub const SSL_EARLY_DATA_NOT_SENT: c_int = 0;
+pub const SSL_EARLY_DATA_REJECTED: c_int = 1;
+pub const SSL_EARLY_DATA_ACCEPTED: c_int = 2;
 
 /// Reason codes (`ERR_GET_REASON`) of the errors the library queues, OpenSSL's values;
 /// `SSL_R_*_ALERT_*` are `SSL_AD_REASON_OFFSET` + the alert received.

@@ -5,10 +5,11 @@ use parking_lot::RwLock;
 use std::sync::Arc;
 
 use super::boundary::{ArcHandle, SSL, SSL_CTX, SSL_METHOD, SSL_SESSION, ffi_boundary};
+use super::callbacks;
 use super::ex_data::{self, Class};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
-use crate::state::ctx::{Ctx, Method, SessionCallbacks};
+use crate::state::ctx::{AlpnAnswer, Callbacks, CertAnswer, Ctx, Method, ServernameAnswer, VerifyOutcome};
 use crate::state::ssl::Ssl;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
@@ -75,10 +76,11 @@ struct Fns {
 #[derive(Default)]
 pub(crate) struct CCallbacks {
     fns: RwLock<Fns>,
+    pub(crate) handshake: RwLock<super::callbacks::HandshakeFns>,
 }
 
 /// The C callbacks of a context made by `SSL_CTX_new` (every context C can reach).
-fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
+pub(crate) fn c_callbacks(ctx: &Ctx) -> Option<&CCallbacks> {
     ctx.callbacks.as_any().downcast_ref::<CCallbacks>()
 }
 
@@ -98,11 +100,12 @@ pub(crate) unsafe fn release(p: *mut SSL_CTX) {
     resume::flush_sessions(&ctx.cache, &ctx.app(), 0);
     // SAFETY: `p` is this context.
     unsafe { ex_data::run_free_funcs(&ctx.ex_data, Class::SslCtx, p.cast()) };
+    ctx.attached.clear();
     // SAFETY: the last C reference is gone; this releases the Arc made by `SSL_CTX_new`.
     drop(unsafe { SSL_CTX::take(p) });
 }
 
-impl SessionCallbacks for CCallbacks {
+impl Callbacks for CCallbacks {
     fn new_session(&self, _ctx: &Ctx, ssl: Option<&Ssl>, s: &Arc<Session>) {
         let Some(cb) = self.fns.read().new else { return };
         // The callback gets a reference of its own; returning 0 hands it back.
@@ -146,6 +149,34 @@ impl SessionCallbacks for CCallbacks {
 
     fn has_remove_callback(&self) -> bool {
         self.fns.read().remove.is_some()
+    }
+
+    fn servername(&self, ssl: &Ssl) -> ServernameAnswer {
+        let fns = *self.handshake.read();
+        callbacks::servername(fns, ssl)
+    }
+
+    fn select_alpn(&self, ssl: &Ssl, offered: &[u8]) -> AlpnAnswer {
+        let fns = *self.handshake.read();
+        callbacks::select_alpn(fns, ssl, offered)
+    }
+
+    fn certificate(&self, ssl: &Ssl) -> CertAnswer {
+        callbacks::certificate(ssl)
+    }
+
+    fn verify_chain(
+        &self,
+        ssl: &Ssl,
+        chain: &[rustls::pki_types::CertificateDer<'_>],
+        peer_is_client: bool,
+    ) -> VerifyOutcome {
+        callbacks::verify_chain(ssl, chain, peer_is_client)
+    }
+
+    fn info(&self, ssl: &Ssl, where_: c_int, ret: c_int) {
+        let fns = *self.handshake.read();
+        callbacks::info(fns, ssl, where_, ret)
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -1,7 +1,7 @@
 //! `ERR_get_error`, `ERR_peek_error`, `ERR_peek_last_error`, `ERR_clear_error`,
 //! `ERR_error_string_n` over this thread's queue (`state::err`). The drop-in `libssl.so.3`
 //! leaves these to libcrypto.
-#![cfg_attr(feature = "libcrypto-errors", allow(dead_code, unused_imports))]
+#![cfg_attr(feature = "libcrypto", allow(dead_code, unused_imports))]
 
 use libc::{c_char, c_ulong};
 
@@ -9,28 +9,28 @@ use super::boundary::ffi_boundary;
 use crate::state::err;
 
 /// The earliest error on this thread's queue, removed from it; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_get_error() -> c_ulong {
     ffi_boundary!(0, { Some(err::pop()) })
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_error() -> c_ulong {
     ffi_boundary!(0, { Some(err::peek()) })
 }
 
 /// The most recent error on this thread's queue, left in place; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_peek_last_error() -> c_ulong {
     ffi_boundary!(0, { Some(err::peek_last()) })
 }
 
 /// Empties this thread's queue.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn ERR_clear_error() {
     ffi_boundary!((), {
@@ -45,7 +45,7 @@ pub extern "C" fn ERR_clear_error() {
 ///
 /// # Safety
 /// `buf` is NULL or has room for `len` bytes.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ERR_error_string_n(e: c_ulong, buf: *mut c_char, len: usize) {
     ffi_boundary!((), {

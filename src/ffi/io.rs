@@ -226,6 +226,7 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int 
         Some(match driver::last_error(&s) {
             LastError::WantRead => SSL_ERROR_WANT_READ,
             LastError::WantWrite => SSL_ERROR_WANT_WRITE,
+            LastError::WantX509Lookup => SSL_ERROR_WANT_X509_LOOKUP,
             LastError::ZeroReturn => SSL_ERROR_ZERO_RETURN,
             LastError::Ssl => SSL_ERROR_SSL,
             LastError::Syscall | LastError::None => SSL_ERROR_SYSCALL,

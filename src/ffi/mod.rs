@@ -5,6 +5,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 pub mod boundary;
+pub mod callbacks;
 pub mod cert;
 pub mod checked;
 pub mod cipher;
@@ -18,3 +19,6 @@ pub mod options;
 pub mod pem;
 pub mod session;
 pub mod ssl;
+pub mod tickets;
+/// cbindgen:ignore
+pub mod x509;

@@ -307,7 +307,7 @@ fn raise_decode_error(e: &der::DecodeError) {
 ///
 /// # Safety
 /// `addr` is NULL or was allocated by this library.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc::c_char, line: c_int) {
     let _ = (file, line);

@@ -45,12 +45,22 @@ pub unsafe extern "C" fn SSL_free(ssl: *mut SSL) {
         // SAFETY: `ssl` is this connection.
         unsafe { ex_data::run_free_funcs(&s.ex_data, Class::Ssl, ssl.cast()) };
         s.clear_bad_session();
-        let session = s.state.lock().session.take();
+        let (session, switched) = {
+            let mut st = s.state.lock();
+            (st.session.take(), st.switched_ctx.take())
+        };
         drop(session);
+        s.attached.clear();
         let ctx_ptr = SSL_CTX::handle(&s.ctx);
-        drop(s);
-        // SAFETY: the reference taken in `SSL_new`.
-        unsafe { ctx::release(ctx_ptr) };
+        let switched_ptr = switched.as_ref().map(|c| SSL_CTX::handle(c));
+        drop((s, switched));
+        // SAFETY: the references taken in `SSL_new` and `SSL_set_SSL_CTX`.
+        unsafe {
+            if let Some(p) = switched_ptr {
+                ctx::release(p);
+            }
+            ctx::release(ctx_ptr);
+        }
         Some(())
     })
 }
@@ -74,7 +84,32 @@ pub unsafe extern "C" fn SSL_clear(ssl: *mut SSL) -> c_int {
 /// `ssl` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_SSL_CTX(ssl: *const SSL) -> *mut SSL_CTX {
-    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(SSL_CTX::handle(&ssl.ctx)))
+    ffi_boundary!(std::ptr::null_mut(), |ssl| Some(SSL_CTX::handle(&ssl.current_ctx())))
+}
+
+/// Moves the connection to `ctx` (NULL: back to the context it was made on), as a servername
+/// callback does to serve another virtual host: the connection takes `ctx`'s certificates,
+/// and its id context if it still had the old context's; its options, verify mode and session
+/// cache (the first context's) do not change. Returns the connection's context now; NULL for
+/// a NULL `ssl`.
+///
+/// # Safety
+/// `ssl` is NULL or a live connection; `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_SSL_CTX(ssl: *mut SSL, ctx: *mut SSL_CTX) -> *mut SSL_CTX {
+    ffi_boundary!(std::ptr::null_mut(), |ssl, ctx: Option| {
+        let target = match &ctx {
+            Some(c) => Arc::clone(c),
+            None => Arc::clone(&ssl.ctx),
+        };
+        if let Some(previous) = ssl.switch_ctx(&target) {
+            let p = SSL_CTX::handle(&previous);
+            drop(previous);
+            // SAFETY: the reference the switch to `previous` took.
+            unsafe { ctx::release(p) };
+        }
+        Some(SSL_CTX::handle(&ssl.current_ctx()))
+    })
 }
 
 /// The protocol version: the negotiated one, or `TLS1_3_VERSION` before a handshake; 0 for

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 
+use super::attached::Attachments;
 use super::ex_data::ExData;
 use super::ssl::Ssl;
 use crate::core::Cache;
@@ -23,11 +24,50 @@ pub struct Method {
     pub client: bool,
 }
 
-/// The application's session callbacks (new, get, remove), as the C layer installs them: it
-/// implements this trait, holding the C function pointers and passing each object's handle.
-/// Each method reads its callback when it is called, as OpenSSL reads the context's pointer
-/// at each call, and is called with no lock of the library held.
-pub trait SessionCallbacks: Send + Sync {
+/// What a servername callback answered (`SSL_TLSEXT_ERR_*`, with the alert it chose).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServernameAnswer {
+    NoCallback,
+    Ok,
+    NoAck,
+    Warning(u8),
+    Fatal(u8),
+}
+
+/// What an ALPN selection callback answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlpnAnswer {
+    NoCallback,
+    Selected(Vec<u8>),
+    NoAck,
+    Fatal,
+}
+
+/// What a certificate callback (`SSL_CTX_set_cert_cb`) answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertAnswer {
+    NoCallback,
+    Ok,
+    Fail,
+    Retry,
+}
+
+/// The outcome of verifying the peer's chain, as OpenSSL's `ssl_verify_cert_chain`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyOutcome {
+    /// Whether the handshake may go on (the chain verified, or a verify callback accepted it).
+    pub accepted: bool,
+    /// `X509_V_OK` (0) or the `X509_V_ERR_*` code (`SSL_get_verify_result`).
+    pub result: i64,
+    /// The chain that was built, leaf first (`SSL_get0_verified_chain`).
+    pub verified_chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
+}
+
+/// The application's callbacks, as the C layer installs them: it implements this trait, holding
+/// the C function pointers and passing each object's handle. Each method reads its callback
+/// when it is called, as OpenSSL reads the pointer at each call, and is called with no lock of
+/// the library held.
+pub trait Callbacks: Send + Sync {
     /// A session was established on `ssl` (or added to `ctx`): the new-session callback.
     fn new_session(&self, ctx: &Ctx, ssl: Option<&Ssl>, session: &Arc<Session>);
     /// The get-session callback for `id`, on a miss of the internal cache.
@@ -36,6 +76,22 @@ pub trait SessionCallbacks: Send + Sync {
     fn session_removed(&self, ctx: &Ctx, session: &Arc<Session>);
     /// Whether a remove callback is set (a flush asks once).
     fn has_remove_callback(&self) -> bool;
+    /// The servername callback, once the ClientHello is in (its SNI visible on `ssl`).
+    fn servername(&self, ssl: &Ssl) -> ServernameAnswer;
+    /// The ALPN selection callback, with the client's list in wire format.
+    fn select_alpn(&self, ssl: &Ssl, offered: &[u8]) -> AlpnAnswer;
+    /// The connection's certificate callback (it belongs to its certificates, as in OpenSSL).
+    fn certificate(&self, ssl: &Ssl) -> CertAnswer;
+    /// Verifies the peer's chain (leaf first) with the connection's verify settings and
+    /// callback; `peer_is_client` on a server.
+    fn verify_chain(
+        &self,
+        ssl: &Ssl,
+        chain: &[rustls::pki_types::CertificateDer<'_>],
+        peer_is_client: bool,
+    ) -> VerifyOutcome;
+    /// The info callback (`SSL_CB_*`), the connection's own or else this context's.
+    fn info(&self, ssl: &Ssl, where_: i32, ret: i32);
     /// The implementation, for the C layer's setters and getters.
     fn as_any(&self) -> &dyn Any;
 }
@@ -46,9 +102,10 @@ pub struct Ctx {
     /// when it reaches 0, while the memory is still alive for the callbacks it makes.
     refs: AtomicUsize,
     pub cache: Cache,
-    pub callbacks: Box<dyn SessionCallbacks>,
+    pub callbacks: Box<dyn Callbacks>,
     pub sid_ctx: Mutex<SidCtx>,
     pub ex_data: ExData,
+    pub attached: Attachments,
     pub method: &'static Method,
     /// Certificates, trust anchors and the settings copied into each new `SSL`.
     pub tls: RwLock<CtxTls>,
@@ -59,13 +116,14 @@ pub struct Ctx {
 impl Ctx {
     /// A context with OpenSSL's defaults (cache mode SERVER, size 20480, timeout 7200) and one
     /// C reference; `None` when its ticket keys cannot be made.
-    pub fn new(method: &'static Method, callbacks: Box<dyn SessionCallbacks>) -> Option<Ctx> {
+    pub fn new(method: &'static Method, callbacks: Box<dyn Callbacks>) -> Option<Ctx> {
         Some(Ctx {
             refs: AtomicUsize::new(1),
             cache: Cache::new(clock::system()),
             callbacks,
             sid_ctx: Mutex::new(SidCtx::empty()),
             ex_data: ExData::default(),
+            attached: Attachments::default(),
             method,
             tls: RwLock::new(CtxTls::default()),
             ticketer: TicketSealer::new()?,

@@ -1,7 +1,7 @@
 //! The thread-local error queue and OpenSSL 3.0's codes (`lib << 23 | reason`) and texts. The
-//! drop-in `libssl.so.3` (feature `libcrypto-errors`) reports on libcrypto's queue instead,
+//! drop-in `libssl.so.3` (feature `libcrypto`) reports on libcrypto's queue instead,
 //! where programs read it.
-#![cfg_attr(feature = "libcrypto-errors", allow(dead_code, unused_imports))]
+#![cfg_attr(feature = "libcrypto", allow(dead_code, unused_imports))]
 
 use libc::c_ulong;
 use std::cell::RefCell;
@@ -42,6 +42,23 @@ pub mod reason {
     pub const UNKNOWN_SSL_VERSION: u32 = 254;
     pub const UNSUPPORTED_SSL_VERSION: u32 = 259;
     pub const CIPHER_CODE_WRONG_LENGTH: u32 = 137;
+    pub const UNKNOWN_CERTIFICATE_TYPE: u32 = 247;
+    pub const NO_CERTIFICATE_SET: u32 = 179;
+    pub const NO_CIPHER_MATCH: u32 = 185;
+    pub const UNSUPPORTED_ELLIPTIC_CURVE: u32 = 315;
+    /// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` (any library).
+    pub const SHOULD_NOT_HAVE_BEEN_CALLED: u32 = 0xC0000 | 257;
+    pub const UNKNOWN_CMD_NAME: u32 = 386;
+    pub const BAD_VALUE: u32 = 384;
+    pub const INVALID_COMMAND: u32 = 280;
+    pub const NULL_SSL_CTX: u32 = 195;
+    pub const NO_APPLICATION_PROTOCOL: u32 = 235;
+    pub const CALLBACK_FAILED: u32 = 234;
+    pub const CERT_CB_ERROR: u32 = 377;
+    pub const CLIENTHELLO_TLSEXT: u32 = 226;
+    pub const PEER_DID_NOT_RETURN_A_CERTIFICATE: u32 = 199;
+    /// `ERR_R_PASSED_NULL_PARAMETER` (any library).
+    pub const PASSED_NULL_PARAMETER: u32 = 0xC0000 | 258;
     /// `ASN1_R_NESTED_ASN1_ERROR` (library ASN1): malformed DER.
     pub const NESTED_ASN1_ERROR: u32 = 58;
     /// `SSL_R_SSLV3_ALERT_*` / `SSL_R_TLSV1_ALERT_*`: 1000 + the alert number.
@@ -78,6 +95,19 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, UNKNOWN_SSL_VERSION) => "unknown ssl version",
         (LIB_SSL, UNSUPPORTED_SSL_VERSION) => "unsupported ssl version",
         (LIB_SSL, CIPHER_CODE_WRONG_LENGTH) => "cipher code wrong length",
+        (LIB_SSL, UNKNOWN_CERTIFICATE_TYPE) => "unknown certificate type",
+        (LIB_SSL, NO_CERTIFICATE_SET) => "no certificate set",
+        (LIB_SSL, NO_CIPHER_MATCH) => "no cipher match",
+        (LIB_SSL, UNSUPPORTED_ELLIPTIC_CURVE) => "unsupported elliptic curve",
+        (LIB_SSL, UNKNOWN_CMD_NAME) => "unknown cmd name",
+        (LIB_SSL, BAD_VALUE) => "bad value",
+        (LIB_SSL, INVALID_COMMAND) => "invalid command",
+        (LIB_SSL, NULL_SSL_CTX) => "null ssl ctx",
+        (LIB_SSL, NO_APPLICATION_PROTOCOL) => "no application protocol",
+        (LIB_SSL, CALLBACK_FAILED) => "callback failed",
+        (LIB_SSL, CERT_CB_ERROR) => "cert cb error",
+        (LIB_SSL, CLIENTHELLO_TLSEXT) => "clienthello tlsext",
+        (LIB_SSL, PEER_DID_NOT_RETURN_A_CERTIFICATE) => "peer did not return a certificate",
         (LIB_ASN1, NESTED_ASN1_ERROR) => "nested asn1 error",
         (LIB_X509, KEY_VALUES_MISMATCH) => "key values mismatch",
         (LIB_PEM, NO_START_LINE) => "no start line",
@@ -165,7 +195,7 @@ thread_local! {
 }
 
 /// Queues an error on this thread (`ERR_raise`).
-#[cfg(feature = "libcrypto-errors")]
+#[cfg(feature = "libcrypto")]
 pub fn raise(lib: u32, reason: u32) {
     // SAFETY: libcrypto's error functions, called as `ERR_raise` does; no format arguments.
     unsafe {
@@ -175,20 +205,20 @@ pub fn raise(lib: u32, reason: u32) {
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
-#[cfg(feature = "libcrypto-errors")]
+#[cfg(feature = "libcrypto")]
 pub fn peek() -> c_ulong {
     // SAFETY: a plain libcrypto query.
     unsafe { crate::sys::libcrypto::ERR_peek_error() }
 }
 
 /// The earliest error on this thread's queue, left in place; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 pub fn peek() -> c_ulong {
     QUEUE.with(|q| q.borrow().front().copied().unwrap_or(0))
 }
 
 /// Queues an error on this thread (`ERR_raise`).
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 pub fn raise(lib: u32, reason: u32) {
     QUEUE.with(|q| {
         let mut q = q.borrow_mut();
@@ -201,19 +231,26 @@ pub fn raise(lib: u32, reason: u32) {
 }
 
 /// The earliest error on this thread's queue, removed from it; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 pub fn pop() -> c_ulong {
     QUEUE.with(|q| q.borrow_mut().pop_front().unwrap_or(0))
 }
 
 /// The most recent error on this thread's queue, left in place; 0 if none.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(not(feature = "libcrypto"))]
 pub fn peek_last() -> c_ulong {
     QUEUE.with(|q| q.borrow().back().copied().unwrap_or(0))
 }
 
 /// Empties this thread's queue.
-#[cfg(not(feature = "libcrypto-errors"))]
+#[cfg(feature = "libcrypto")]
+pub fn clear() {
+    // SAFETY: a plain libcrypto call on this thread's queue.
+    unsafe { crate::sys::libcrypto::ERR_clear_error() }
+}
+
+/// Empties this thread's queue.
+#[cfg(not(feature = "libcrypto"))]
 pub fn clear() {
     QUEUE.with(|q| q.borrow_mut().clear())
 }

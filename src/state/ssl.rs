@@ -8,11 +8,15 @@ use std::ffi::CString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use super::attached::Attachments;
 use super::ctx::{App, Ctx};
 use super::ex_data::ExData;
 use super::settings::ConnSettings;
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
+use rustls::pki_types::CertificateDer;
+
+use crate::tls::certs::Certs;
 use crate::tls::driver::Io;
 use crate::tls::hooks::HandshakeNotes;
 
@@ -50,6 +54,19 @@ pub struct SslState {
     pub servername: Option<CString>,
     /// The negotiated cipher suite.
     pub cipher: Option<u16>,
+    /// The certificates this connection serves or presents, copied from its context.
+    pub certs: Arc<Certs>,
+    /// The context `SSL_set_SSL_CTX` switched to (certificates, ALPN, trust anchors); the
+    /// session cache stays the first one's. It holds a C reference, given back at `SSL_free`.
+    pub switched_ctx: Option<Arc<Ctx>>,
+    /// `SSL_set_info_callback` (the C layer's function).
+    pub info_callback: Option<super::settings::CFn>,
+    /// `SSL_get_verify_result`: `X509_V_OK` until a chain is verified.
+    pub verify_result: i64,
+    /// The certificates the peer sent in this handshake, leaf first.
+    pub peer_chain: Option<Arc<[CertificateDer<'static>]>>,
+    /// The chain the peer's certificate was verified with.
+    pub verified_chain: Option<Arc<[CertificateDer<'static>]>>,
 }
 
 /// `SSL_version` before a handshake: OpenSSL's `tls1_clear` sets the highest version it knows
@@ -62,6 +79,7 @@ pub struct Ssl {
     pub ctx: Arc<Ctx>,
     pub state: Mutex<SslState>,
     pub ex_data: ExData,
+    pub attached: Attachments,
     /// What rustls's hooks record during a call (never locked across a callback).
     pub notes: Mutex<HandshakeNotes>,
     /// The rustls connection and I/O state (held while rustls runs).
@@ -78,7 +96,10 @@ impl Ssl {
     /// context), with the context's id context and settings.
     pub fn new(ctx: Arc<Ctx>) -> Ssl {
         ctx.retain();
-        let settings = ctx.tls.read().conn.clone();
+        let (settings, certs) = {
+            let tls = ctx.tls.read();
+            (tls.conn.clone(), Arc::clone(&tls.certs))
+        };
         let state = SslState {
             session: None,
             sid_ctx: *ctx.sid_ctx.lock(),
@@ -91,11 +112,18 @@ impl Ssl {
             settings,
             servername: None,
             cipher: None,
+            certs,
+            switched_ctx: None,
+            info_callback: None,
+            verify_result: 0,
+            peer_chain: None,
+            verified_chain: None,
         };
         Ssl {
             ctx,
             state: Mutex::new(state),
             ex_data: ExData::default(),
+            attached: Attachments::default(),
             notes: Mutex::new(HandshakeNotes::default()),
             io: Mutex::new(Io::default()),
             version: AtomicI32::new(VERSION_BEFORE_HANDSHAKE),
@@ -115,6 +143,65 @@ impl Ssl {
 
     pub fn update_settings<R>(&self, f: impl FnOnce(&mut ConnSettings) -> R) -> R {
         f(&mut self.state.lock().settings)
+    }
+
+    /// The context `SSL_get_SSL_CTX` reports: the one switched to, else the session context.
+    pub fn current_ctx(&self) -> Arc<Ctx> {
+        self.state.lock().switched_ctx.clone().unwrap_or_else(|| Arc::clone(&self.ctx))
+    }
+
+    /// Records a verification of the peer's chain (`ssl_verify_cert_chain`).
+    pub fn record_peer(&self, chain: Vec<CertificateDer<'static>>, outcome: &super::ctx::VerifyOutcome) {
+        let mut st = self.state.lock();
+        st.verify_result = outcome.result;
+        st.peer_chain = Some(chain.into());
+        st.verified_chain = outcome.verified_chain.clone().map(Into::into);
+    }
+
+    pub fn verify_result(&self) -> i64 {
+        self.state.lock().verify_result
+    }
+
+    pub fn peer_chain(&self) -> Option<Arc<[CertificateDer<'static>]>> {
+        self.state.lock().peer_chain.clone()
+    }
+
+    pub fn verified_chain(&self) -> Option<Arc<[CertificateDer<'static>]>> {
+        self.state.lock().verified_chain.clone()
+    }
+
+    pub fn certs(&self) -> Arc<Certs> {
+        Arc::clone(&self.state.lock().certs)
+    }
+
+    pub fn update_certs<R>(&self, f: impl FnOnce(&mut Certs) -> R) -> R {
+        f(Arc::make_mut(&mut self.state.lock().certs))
+    }
+
+    /// `SSL_set_SSL_CTX`: the connection takes `ctx`'s certificates, and its id context when it
+    /// still had the old context's; the session cache does not change. A switched context holds
+    /// a C reference (taken here); the one given up is returned for the caller to release.
+    pub fn switch_ctx(&self, ctx: &Arc<Ctx>) -> Option<Arc<Ctx>> {
+        let old = self.current_ctx();
+        if Arc::ptr_eq(&old, ctx) {
+            return None;
+        }
+        let (certs, sid_ctx) = {
+            let tls = ctx.tls.read();
+            (Arc::clone(&tls.certs), *ctx.sid_ctx.lock())
+        };
+        let old_sid_ctx = *old.sid_ctx.lock();
+        let mut st = self.state.lock();
+        st.certs = certs;
+        if st.sid_ctx == old_sid_ctx {
+            st.sid_ctx = sid_ctx;
+        }
+        if Arc::ptr_eq(ctx, &self.ctx) {
+            st.switched_ctx.take()
+        } else {
+            ctx.retain();
+            st.switched_ctx.replace(Arc::clone(ctx))
+        }
     }
 
     pub fn set_version(&self, version: i32) {
@@ -171,6 +258,15 @@ impl Ssl {
             if st.is_server {
                 st.servername = Some(name);
             }
+        }
+    }
+
+    /// Server: hides the SNI again until rustls has looked the session up (OpenSSL parses the
+    /// name after its TLS 1.2 session lookup; only the servername callback sees it earlier).
+    pub fn unpublish_sni(&self) {
+        let mut st = self.state.lock();
+        if st.is_server {
+            st.servername = None;
         }
     }
 
@@ -242,6 +338,9 @@ impl Ssl {
         st.handshake = Handshake::Before;
         self.set_version(VERSION_BEFORE_HANDSHAKE);
         st.cipher = None;
+        st.verify_result = 0;
+        st.peer_chain = None;
+        st.verified_chain = None;
         if st.is_server {
             st.servername = None;
         }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use libc::c_int;
-use rustls::{ClientConnection, Connection, HandshakeKind, ServerConnection};
+use rustls::{ClientConnection, Connection, HandshakeKind};
 
 use super::config::{self, ConfigError};
 use super::hello::{self, HandshakeScan};
@@ -14,6 +14,7 @@ use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
 use crate::core::session::Session;
+use crate::state::ctx::{AlpnAnswer, CertAnswer, ServernameAnswer};
 use crate::state::err::{self, LIB_SSL, reason};
 use crate::state::settings::{self, TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::state::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
@@ -25,6 +26,7 @@ pub enum LastError {
     None,
     WantRead,
     WantWrite,
+    WantX509Lookup,
     ZeroReturn,
     Syscall,
     Ssl,
@@ -34,6 +36,13 @@ pub enum LastError {
 #[derive(Default)]
 pub struct Io {
     conn: Option<Connection>,
+    /// Server: reads the ClientHello before the connection exists.
+    acceptor: Option<rustls::server::Acceptor>,
+    /// Server: the ClientHello, waiting for the application's callbacks (a certificate
+    /// callback may ask to be called again).
+    hello: Option<rustls::server::Accepted>,
+    /// The servername callback ran for this ClientHello.
+    hello_callbacks_done: bool,
     /// The peer's plaintext handshake messages, for what rustls does not expose.
     scan: HandshakeScan,
     /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
@@ -65,6 +74,7 @@ enum Event {
     Fatal,
     AcceptGood,
     ConnectGood,
+    HandshakeDone,
     Hit,
     Miss,
 }
@@ -207,33 +217,29 @@ fn flush_to(conn: &mut Connection, out: &mut impl Write) -> std::io::Result<()> 
     Ok(())
 }
 
-/// Creates the rustls connection on first use (lazily, so that `SSL_set_session` and the
-/// settings made before the handshake count).
-fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
-    if io.conn.is_some() {
+/// Starts the handshake on first use (lazily, so that `SSL_set_session` and the settings made
+/// before it count): a client gets its rustls connection now; a server first reads the
+/// ClientHello with an acceptor (the application's servername, certificate and ALPN callbacks
+/// run on it before the connection exists).
+fn ensure_started(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
+    if io.conn.is_some() || io.acceptor.is_some() || io.hello.is_some() {
         return Ok(());
     }
     let settings = ssl.settings();
     let is_server = ssl.is_server();
-    let _current = hooks::enter(ssl);
-    let conn: Connection = if is_server {
-        let cfg = {
-            let tls = ssl.ctx.tls.read();
-            config::server_config(&settings, &tls, ssl.ctx.ticketer())
-        };
-        let cfg = cfg.map_err(config_reason)?;
-        ServerConnection::new(cfg).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
+    if settings.versions().is_empty() {
+        return Err(reason::NO_PROTOCOLS_AVAILABLE);
+    }
+    if is_server {
+        io.acceptor = Some(rustls::server::Acceptor::default());
     } else {
+        let _current = hooks::enter(ssl);
         let cfg = config::client_config(&settings, &ssl.ctx.tls.read()).map_err(config_reason)?;
         let name = ssl
             .host_name()
             .and_then(|h| rustls::pki_types::ServerName::try_from(h).ok())
             .unwrap_or(rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
-        ClientConnection::new(cfg, name).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into()
-    };
-    let stats = &ssl.ctx.cache.stats;
-    Stats::bump(if is_server { &stats.accept } else { &stats.connect });
-    if !is_server {
+        io.conn = Some(ClientConnection::new(cfg, name).map_err(|_| reason::RECORD_LAYER_FAILURE)?.into());
         // OpenSSL's client keeps a pre-set session for its hello when it is resumable and of an
         // enabled version; declining it later counts a miss (even if no ticket could be sent).
         let usable = ssl.session().is_some_and(|s| {
@@ -245,9 +251,175 @@ fn ensure_conn(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
         });
         ssl.notes.lock().offered = usable;
     }
+    let stats = &ssl.ctx.cache.stats;
+    Stats::bump(if is_server { &stats.accept } else { &stats.connect });
     ssl.begin_handshake();
-    io.conn = Some(conn);
+    info(ssl, INFO_HANDSHAKE_START, 1);
     Ok(())
+}
+
+/// `SSL_CB_*` values the driver reports to the info callback.
+const INFO_HANDSHAKE_START: i32 = 0x10;
+const INFO_HANDSHAKE_DONE: i32 = 0x20;
+const INFO_LOOP: i32 = 0x01;
+const INFO_EXIT: i32 = 0x02;
+const INFO_ST_CONNECT: i32 = 0x1000;
+const INFO_ST_ACCEPT: i32 = 0x2000;
+pub(crate) const INFO_WRITE_ALERT: i32 = 0x4008;
+
+/// Calls the info callback (no lock is held by the caller).
+fn info(ssl: &Ssl, where_: i32, ret: i32) {
+    ssl.current_ctx().callbacks.info(ssl, where_, ret);
+}
+
+fn role_bit(ssl: &Ssl) -> i32 {
+    if ssl.is_server() { INFO_ST_ACCEPT } else { INFO_ST_CONNECT }
+}
+
+/// The server's ClientHello is in: the application's callbacks choose the context,
+/// certificate and protocol, then the rustls connection is made from the current context.
+/// `Err` is the `SSL_R_*` reason of a fatal error (the alert, if any, already sent).
+fn accept_hello(ssl: &Ssl, io: &mut Io) -> Result<Option<c_int>, u32> {
+    let accepted = io.hello.take().expect("a ClientHello is waiting");
+    let (sni, alpn_offered) = {
+        let hello = accepted.client_hello();
+        let alpn: Option<Vec<u8>> = hello.alpn().map(|names| {
+            let mut wire = Vec::new();
+            for n in names {
+                wire.push(n.len() as u8);
+                wire.extend_from_slice(n);
+            }
+            wire
+        });
+        (hello.server_name().map(str::to_owned), alpn)
+    };
+    if !io.hello_callbacks_done {
+        ssl.notes.lock().sni = sni;
+        ssl.publish_sni();
+        // OpenSSL asks the current context's servername callback, else the session context's.
+        let mut answer = ssl.current_ctx().callbacks.servername(ssl);
+        if answer == ServernameAnswer::NoCallback && !Arc::ptr_eq(&ssl.current_ctx(), &ssl.ctx) {
+            answer = ssl.ctx.callbacks.servername(ssl);
+        }
+        match answer {
+            ServernameAnswer::Fatal(alert) => {
+                send_plain_alert(ssl, alert);
+                return Err(reason::CALLBACK_FAILED);
+            }
+            ServernameAnswer::Ok => ssl.notes.lock().sni_accepted = true,
+            ServernameAnswer::NoCallback | ServernameAnswer::NoAck | ServernameAnswer::Warning(_) => {}
+        }
+        let current = ssl.current_ctx();
+        if !Arc::ptr_eq(&current, &ssl.ctx) {
+            // As OpenSSL: the accept count moves to the context switched to.
+            ssl.ctx.cache.stats.accept.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            Stats::bump(&current.cache.stats.accept);
+        }
+        io.hello_callbacks_done = true;
+    }
+    match ssl.current_ctx().callbacks.certificate(ssl) {
+        CertAnswer::Retry => {
+            io.hello = Some(accepted);
+            io.last = LastError::WantX509Lookup;
+            return Ok(Some(-1));
+        }
+        CertAnswer::Fail => {
+            send_plain_alert(ssl, 80);
+            return Err(reason::CERT_CB_ERROR);
+        }
+        CertAnswer::Ok | CertAnswer::NoCallback => {}
+    }
+    let current = ssl.current_ctx();
+    let alpn = match alpn_offered {
+        Some(offered) => match current.callbacks.select_alpn(ssl, &offered) {
+            AlpnAnswer::Selected(p) => Some(p),
+            AlpnAnswer::Fatal => {
+                send_plain_alert(ssl, 120);
+                return Err(reason::NO_APPLICATION_PROTOCOL);
+            }
+            AlpnAnswer::NoAck | AlpnAnswer::NoCallback => None,
+        },
+        None => None,
+    };
+    let settings = ssl.settings();
+    let cfg = {
+        let tls = current.tls.read();
+        // Tickets are sealed with the session context's keys, as OpenSSL's.
+        config::server_config(&settings, &tls, &ssl.certs(), ssl.ctx.ticketer(), alpn)
+    };
+    let cfg = match cfg {
+        Ok(cfg) => cfg,
+        Err(ConfigError::NoCertificate) => {
+            // OpenSSL finds no cipher it can use without a certificate.
+            send_plain_alert(ssl, 40);
+            return Err(reason::NO_SHARED_CIPHER);
+        }
+        Err(e) => return Err(config_reason(e)),
+    };
+    ssl.unpublish_sni();
+    let made = {
+        let _current = hooks::enter(ssl);
+        accepted.into_connection(cfg)
+    };
+    ssl.publish_sni();
+    match made {
+        Ok(conn) => {
+            io.conn = Some(conn.into());
+            Ok(None)
+        }
+        Err((e, mut alert)) => {
+            let _ = alert.write_all(&mut Fd(ssl.wfd()));
+            if ssl.notes.lock().abort.is_some() {
+                return Err(ssl.notes.lock().abort.take().unwrap_or(reason::RECORD_LAYER_FAILURE));
+            }
+            Err(rustls_reason(&e))
+        }
+    }
+}
+
+/// A fatal alert in a plaintext record (before any keys exist).
+fn send_plain_alert(ssl: &Ssl, description: u8) {
+    let _ = Fd(ssl.wfd()).write_all(&[21, 3, 3, 0, 2, 2, description]);
+    info(ssl, INFO_WRITE_ALERT, (2 << 8) | i32::from(description));
+}
+
+/// One round of reading the ClientHello into the acceptor.
+fn accept_step(ssl: &Ssl, io: &mut Io) -> Step {
+    if io.hello.is_none() {
+        let acceptor = io.acceptor.as_mut().expect("a server reads its ClientHello first");
+        let mut seen = Vec::new();
+        match acceptor.read_tls(&mut Tee { fd: Fd(ssl.rfd()), seen: &mut seen }) {
+            Ok(0) => {
+                io.eof = true;
+                unexpected_eof(ssl, io);
+                return Step::Return(-1);
+            }
+            Ok(_) => {}
+            Err(e) if would_block(&e) => return fail(io, LastError::WantRead, 0),
+            Err(_) => return fail(io, LastError::Syscall, 0),
+        }
+        for (kind, body) in io.scan.feed(&seen) {
+            if kind == hello::CLIENT_HELLO {
+                ssl.notes.lock().hello = hello::parse_client_hello(&body);
+            }
+        }
+        match acceptor.accept() {
+            Ok(None) => return Step::Again,
+            Ok(Some(accepted)) => {
+                io.acceptor = None;
+                io.hello = Some(accepted);
+            }
+            Err((e, mut alert)) => {
+                let _ = alert.write_all(&mut Fd(ssl.wfd()));
+                return fail(io, LastError::Ssl, rustls_reason(&e));
+            }
+        }
+    }
+    match accept_hello(ssl, io) {
+        Ok(None) => Step::Again,
+        Ok(Some(r)) => Step::Return(r),
+        Err(why) => fail(io, LastError::Ssl, why),
+    }
 }
 
 fn config_reason(e: ConfigError) -> u32 {
@@ -367,6 +539,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     let group = key_exchange_group(conn);
     ssl.finish_handshake(version, hit);
     ssl.set_cipher(suite);
+    events.push(Event::HandshakeDone);
     let tls13 = version >= TLS1_3_VERSION;
     if ssl.is_server() {
         let session = ssl.session().unwrap_or_else(|| ssl.start_new_session(version, &[]));
@@ -497,7 +670,9 @@ fn fire(ssl: &Ssl, events: Vec<Event>) {
                     resume::remove_session(&ssl.ctx.cache, &ssl.app(), &s);
                 }
             }
-            Event::AcceptGood => Stats::bump(&stats.accept_good),
+            // OpenSSL counts a good accept on the context switched to, if any.
+            Event::AcceptGood => Stats::bump(&ssl.current_ctx().cache.stats.accept_good),
+            Event::HandshakeDone => info(ssl, INFO_HANDSHAKE_DONE, 1),
             Event::ConnectGood => Stats::bump(&stats.connect_good),
             Event::Hit => Stats::bump(&stats.hits),
             Event::Miss => Stats::bump(&stats.misses),
@@ -532,10 +707,13 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
 
 /// One round of the handshake.
 fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
-    if let Err(why) = ensure_conn(ssl, io) {
+    if let Err(why) = ensure_started(ssl, io) {
         return fail(io, LastError::Ssl, why);
     }
-    let conn = io.conn.as_mut().expect("just made");
+    if io.conn.is_none() {
+        return accept_step(ssl, io);
+    }
+    let conn = io.conn.as_mut().expect("made above");
     if !io.server_hello_sent && matches!(conn, Connection::Server(_)) && ssl.session().is_some() {
         // A resumption has its session from the lookup: no ServerHello to watch for.
         io.server_hello_sent = true;
@@ -586,7 +764,14 @@ pub fn handshake(ssl: &Ssl) -> c_int {
     if let Some(r) = after_fatal(ssl) {
         return r;
     }
-    drive(ssl, handshake_step)
+    let r = drive(ssl, |ssl, io, events| {
+        if io.conn.is_some() || io.acceptor.is_some() || io.hello.is_some() {
+            info(ssl, role_bit(ssl) | INFO_LOOP, 1);
+        }
+        handshake_step(ssl, io, events)
+    });
+    info(ssl, role_bit(ssl) | INFO_EXIT, r);
+    r
 }
 
 /// After a fatal error OpenSSL's state machine no longer runs: calls fail at once (-1) and

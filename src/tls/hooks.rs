@@ -112,6 +112,9 @@ pub struct HandshakeNotes {
     /// Client: the TLS 1.2 master secret of this handshake (from rustls's key log).
     pub master_secret: Option<Vec<u8>>,
     pub client_tickets: Vec<Tls13ClientSessionValue>,
+    /// Server: a servername callback accepted the client's SNI (OpenSSL then keeps it in the
+    /// new session).
+    pub sni_accepted: bool,
 }
 
 /// A client session's rustls value, attached to its `SSL_SESSION`.
@@ -141,12 +144,15 @@ fn new_server_session(ssl: &Ssl, v: &ServerValue, id: &[u8]) -> Arc<Session> {
         let begun = ssl.session().filter(|s| !ssl.state.lock().hit && s.id().as_slice() == id);
         begun.unwrap_or_else(|| ssl.start_new_session(version, id))
     };
+    let keep_sni = ssl.notes.lock().sni_accepted;
+    let verify_result = ssl.verify_result();
     s.update(|f| {
         v.apply_to(f);
-        f.verify_result = 0;
-        // OpenSSL keeps the SNI in a server session only when a servername callback accepted
-        // it; there is none here.
-        f.update_extra(|e| e.hostname = None);
+        f.verify_result = verify_result;
+        // OpenSSL keeps the SNI in a server session only when a servername callback accepted it.
+        if !keep_sni {
+            f.update_extra(|e| e.hostname = None);
+        }
     });
     s
 }
@@ -340,17 +346,124 @@ struct CertResolver;
 impl ResolvesServerCert for CertResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let sni = hello.server_name().map(str::to_owned);
+        let schemes = hello.signature_schemes();
         with_current(|ssl| {
             ssl.notes.lock().sni = sni;
-            ssl.ctx.tls.read().certified.clone()
+            ssl.certs().choose(schemes)
         })
         .flatten()
     }
 }
 
-/// Checks the server's certificate as the current connection's verify mode says: always the
-/// handshake signatures; the chain against the context's trust anchors only with
-/// `SSL_VERIFY_PEER`.
+/// The peer's chain, verified as OpenSSL's `ssl_verify_cert_chain` does, through the
+/// application's callbacks (the C layer verifies with libcrypto where it can). The result is
+/// recorded on the connection; `Err` fails the handshake with the alert OpenSSL would send.
+fn verify_peer(chain: Vec<CertificateDer<'static>>, peer_is_client: bool) -> Result<(), rustls::Error> {
+    with_current(|ssl| {
+        let outcome = ssl.current_ctx().callbacks.verify_chain(ssl, &chain, peer_is_client);
+        let verify_none = ssl.settings().verify_mode & verify::PEER == 0;
+        ssl.record_peer(chain, &outcome);
+        // A client that does not verify goes on whatever the result (the result is kept).
+        if outcome.accepted || (!peer_is_client && verify_none) {
+            Ok(())
+        } else {
+            Err(rustls::Error::InvalidCertificate(verify_error_to_rustls(outcome.result)))
+        }
+    })
+    .unwrap_or_else(|| Err(rustls::Error::General("no connection".into())))
+}
+
+/// The rustls error that makes rustls send the alert OpenSSL's `ssl_x509err2alert` picks.
+fn verify_error_to_rustls(result: i64) -> rustls::CertificateError {
+    use rustls::CertificateError as E;
+    match result {
+        9 | 13 | 15 => E::NotValidYet,
+        10 | 14 | 16 => E::Expired,
+        23 => E::Revoked,
+        7 | 8 => E::BadSignature,
+        26 | 28 => E::InvalidPurpose,
+        2 | 3 | 18 | 19 | 20 | 21 | 27 | 30 => E::UnknownIssuer,
+        _ => E::BadEncoding,
+    }
+}
+
+/// The chain as rustls hands it over: leaf, then the rest.
+fn whole_chain(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) -> Vec<CertificateDer<'static>> {
+    std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect()
+}
+
+/// The verification libcrypto would do, done with webpki against `roots`, for the build without
+/// libcrypto: `X509_V_OK`, or the `X509_V_ERR_*` code closest to webpki's reason.
+pub fn webpki_verify(
+    roots: Arc<rustls::RootCertStore>,
+    chain: &[CertificateDer<'_>],
+    peer_is_client: bool,
+) -> crate::state::ctx::VerifyOutcome {
+    use crate::state::ctx::VerifyOutcome;
+    let Some((leaf, rest)) = chain.split_first() else {
+        return VerifyOutcome { accepted: false, result: 50, verified_chain: None };
+    };
+    let now = UnixTime::now();
+    let checked = if roots.is_empty() {
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
+    } else if peer_is_client {
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots, provider())
+            .build()
+            .map_err(|e| rustls::Error::General(e.to_string()))
+            .and_then(|v| v.verify_client_cert(leaf, rest, now).map(|_| ()))
+    } else {
+        rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider())
+            .build()
+            .map_err(|e| rustls::Error::General(e.to_string()))
+            .and_then(|v| {
+                // OpenSSL checks no host name unless one is set (`SSL_set1_host`).
+                match v.verify_server_cert(
+                    leaf,
+                    rest,
+                    &ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+                    &[],
+                    now,
+                ) {
+                    Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
+                    | Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext {
+                        ..
+                    })) => Ok(()),
+                    r => r.map(|_| ()),
+                }
+            })
+    };
+    let result = match checked {
+        Ok(()) => 0,
+        Err(rustls::Error::InvalidCertificate(e)) => {
+            use rustls::CertificateError as E;
+            match e {
+                E::Expired | E::ExpiredContext { .. } => 10,
+                E::NotValidYet | E::NotValidYetContext { .. } => 9,
+                E::Revoked => 23,
+                E::BadSignature => 7,
+                E::InvalidPurpose | E::InvalidPurposeContext { .. } => 26,
+                E::UnknownIssuer if rest.is_empty() && is_self_signed(leaf) => 18,
+                E::UnknownIssuer => 20,
+                _ => 1,
+            }
+        }
+        Err(_) => 1,
+    };
+    VerifyOutcome {
+        accepted: result == 0,
+        result,
+        verified_chain: (result == 0).then(|| chain.iter().map(|c| c.clone().into_owned()).collect()),
+    }
+}
+
+/// Whether a certificate's issuer equals its subject (OpenSSL's "self-signed" test for the
+/// depth-zero error).
+fn is_self_signed(cert: &CertificateDer<'_>) -> bool {
+    super::certs::issuer_and_subject(cert).is_some_and(|(i, s)| i == s)
+}
+
+/// Checks the server's certificate: always the handshake signatures; the chain as OpenSSL's
+/// client does (always verified, the handshake failing only with `SSL_VERIFY_PEER`).
 #[derive(Debug)]
 struct Verifier;
 
@@ -359,20 +472,73 @@ impl ServerCertVerifier for Verifier {
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let (peer, roots) =
-            with_current(|ssl| (ssl.settings().verify_mode & verify::PEER != 0, Arc::clone(&ssl.ctx.tls.read().roots)))
-                .ok_or_else(|| rustls::Error::General("no connection".into()))?;
-        if !peer {
-            return Ok(ServerCertVerified::assertion());
-        }
-        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider())
-            .build()
-            .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))?;
-        webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        verify_peer(whole_chain(end_entity, intermediates), false).map(|()| ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &provider().signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &provider().signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        provider().signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A server's request for a client certificate (`SSL_VERIFY_PEER`): the CA names it sends, whether
+/// a certificate is required, and the chain checked as OpenSSL's server does.
+#[derive(Debug)]
+struct ClientAuth {
+    mandatory: bool,
+    hints: Vec<rustls::DistinguishedName>,
+}
+
+/// The client-certificate verifier of a server config.
+pub fn client_verifier(mandatory: bool, ca_names: &[Vec<u8>]) -> Arc<dyn rustls::server::danger::ClientCertVerifier> {
+    Arc::new(ClientAuth {
+        mandatory,
+        hints: ca_names.iter().map(|n| rustls::DistinguishedName::from(n.clone())).collect(),
+    })
+}
+
+impl rustls::server::danger::ClientCertVerifier for ClientAuth {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &self.hints
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        verify_peer(whole_chain(end_entity, intermediates), true)
+            .map(|()| rustls::server::danger::ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

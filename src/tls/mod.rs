@@ -2,6 +2,7 @@
 //! descriptors, and rustls's session hooks connected to the cache so that handshakes reach the
 //! callbacks where and as often as OpenSSL 3.0 calls them (see `../shared/RUSTLS-MAP.md`).
 
+pub mod certs;
 pub mod config;
 pub mod driver;
 pub mod hello;

@@ -1,0 +1,680 @@
+//! The functions whose arguments or results are libcrypto objects (`X509`, `EVP_PKEY`,
+//! `STACK_OF(X509)`, `STACK_OF(X509_NAME)`, `X509_STORE`, `BIO`): certificates and keys given as
+//! objects, chains, the client CA list, the trust store, the peer's certificates and the
+//! connection's BIOs. They exist in the drop-in `libssl.so.3` only (feature `libcrypto`), where
+//! the program's own libcrypto makes and frees these objects; the `-lsesscache` build has the
+//! file-based loaders instead.
+//!
+//! A `get0` result stays valid while its owner (context or connection) lives and the value it
+//! reflects does not change, as in OpenSSL.
+
+#[cfg(feature = "libcrypto")]
+pub use with_libcrypto::*;
+
+/// Without libcrypto there is no object to keep with a certificate or key.
+#[cfg(not(feature = "libcrypto"))]
+pub(crate) fn attach_cert(_der: &[u8]) -> Option<crate::tls::certs::Attached> {
+    None
+}
+
+#[cfg(not(feature = "libcrypto"))]
+pub(crate) fn attach_chain(_chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<crate::tls::certs::Attached> {
+    None
+}
+
+#[cfg(not(feature = "libcrypto"))]
+pub(crate) fn attach_key(_key: &rustls::pki_types::PrivateKeyDer<'_>) -> Option<crate::tls::certs::Attached> {
+    None
+}
+
+#[cfg(feature = "libcrypto")]
+mod with_libcrypto {
+    use libc::{c_char, c_int, c_long, c_void};
+    use std::sync::Arc;
+
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    use crate::ffi::boundary::{SSL, SSL_CTX, c_str, ffi_boundary};
+    use crate::ffi::cert::{Target, cert_error, set_key};
+    use crate::ffi::consts::*;
+    use crate::state::ctx::Ctx;
+    use crate::state::err::{self, LIB_SSL, reason};
+    use crate::state::ssl::Ssl;
+    use crate::sys::libcrypto::{self as c, BIO, EVP_PKEY, OPENSSL_STACK, X509, X509_STORE};
+    use crate::sys::objects::{BioRef, NameStack, PkeyRef, StoreRef, X509Ref, X509Stack, stack_items};
+    use crate::tls::certs::{Attached, Certs, Slot};
+
+    /// A certificate's libcrypto object, kept with it so that `get0` returns one pointer.
+    pub(crate) fn attach_cert(der: &[u8]) -> Option<Attached> {
+        X509Ref::from_der(der).map(|x| Arc::new(x) as Attached)
+    }
+
+    /// A chain's `STACK_OF(X509)`, for `SSL_CTX_get0_chain_certs`.
+    pub(crate) fn attach_chain(chain: &[CertificateDer<'_>]) -> Option<Attached> {
+        X509Stack::from_ders(chain.iter().map(|c| c.as_ref())).map(|s| Arc::new(s) as Attached)
+    }
+
+    pub(crate) fn attach_key(key: &PrivateKeyDer<'_>) -> Option<Attached> {
+        PkeyRef::from_der(key.secret_der()).map(|k| Arc::new(k) as Attached)
+    }
+
+    fn x509_of(a: &Option<Attached>) -> *mut X509 {
+        a.as_ref().and_then(|o| o.downcast_ref::<X509Ref>()).map_or(std::ptr::null_mut(), X509Ref::as_ptr)
+    }
+
+    fn pkey_of(a: &Option<Attached>) -> *mut EVP_PKEY {
+        a.as_ref().and_then(|o| o.downcast_ref::<PkeyRef>()).map_or(std::ptr::null_mut(), PkeyRef::as_ptr)
+    }
+
+    fn stack_of(a: &Option<Attached>) -> *mut OPENSSL_STACK {
+        a.as_ref().and_then(|o| o.downcast_ref::<X509Stack>()).map_or(std::ptr::null_mut(), X509Stack::as_ptr)
+    }
+
+    fn null_param() -> Option<c_int> {
+        err::raise(LIB_SSL, reason::PASSED_NULL_PARAMETER);
+        None
+    }
+
+    /// `ssl_set_cert` with an object: the slot keeps a reference to `x`.
+    ///
+    /// # Safety
+    /// `x` is NULL or a live certificate.
+    unsafe fn use_certificate(target: Target<'_>, x: *mut X509) -> Option<c_int> {
+        // SAFETY: `x` is NULL or live (the caller's promise).
+        let Some(object) = (unsafe { X509Ref::up_ref(x) }) else { return null_param() };
+        let der = object.der()?;
+        let had_key = target.update(|set| set.current().is_some_and(|s| s.key.is_some()));
+        let r = target.update(|set| set.set_leaf(CertificateDer::from(der), Some(Arc::new(object))));
+        if had_key {
+            // OpenSSL's ssl_set_cert clears the queue after checking a key already there.
+            err::clear();
+        }
+        r.map(|()| 1).map_or_else(cert_error, Some)
+    }
+
+    /// `ssl_set_pkey` with an object.
+    ///
+    /// # Safety
+    /// `k` is NULL or a live key.
+    unsafe fn use_private_key(target: Target<'_>, k: *mut EVP_PKEY) -> Option<c_int> {
+        // SAFETY: `k` is NULL or live (the caller's promise).
+        let Some(object) = (unsafe { PkeyRef::up_ref(k) }) else { return null_param() };
+        let Some(der) = object.pkcs8() else {
+            err::raise(LIB_SSL, reason::UNKNOWN_CERTIFICATE_TYPE);
+            return None;
+        };
+        set_key(target, PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)), Some(Arc::new(object)))
+    }
+
+    /// Uses `x` as the context's certificate for its key type: 1, or 0 with an error queued.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context; `x` is NULL or a live certificate (a reference is taken).
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut SSL_CTX, x: *mut X509) -> c_int {
+        ffi_boundary!(0, |ctx| {
+            // SAFETY: `x` is NULL or live (this function's contract).
+            unsafe { use_certificate(Target::Ctx(&ctx), x) }
+        })
+    }
+
+    /// As `SSL_CTX_use_certificate`, for this connection only.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection; `x` is NULL or a live certificate.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_use_certificate(s: *mut SSL, x: *mut X509) -> c_int {
+        ffi_boundary!(0, |s| {
+            // SAFETY: `x` is NULL or live (this function's contract).
+            unsafe { use_certificate(Target::Ssl(&s), x) }
+        })
+    }
+
+    /// Uses `pkey` as the private key for its type's certificate: 1, or 0 with an error queued
+    /// (a key that does not match that certificate is refused).
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context; `pkey` is NULL or a live key (a reference is taken).
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut SSL_CTX, pkey: *mut EVP_PKEY) -> c_int {
+        ffi_boundary!(0, |ctx| {
+            // SAFETY: `pkey` is NULL or live (this function's contract).
+            unsafe { use_private_key(Target::Ctx(&ctx), pkey) }
+        })
+    }
+
+    /// As `SSL_CTX_use_PrivateKey`, for this connection only.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection; `pkey` is NULL or a live key.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_use_PrivateKey(s: *mut SSL, pkey: *mut EVP_PKEY) -> c_int {
+        ffi_boundary!(0, |s| {
+            // SAFETY: `pkey` is NULL or live (this function's contract).
+            unsafe { use_private_key(Target::Ssl(&s), pkey) }
+        })
+    }
+
+    /// The current certificate (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const SSL_CTX) -> *mut X509 {
+        ffi_boundary!(std::ptr::null_mut(), |ctx| Some(
+            ctx.tls.read().certs.current().map_or(std::ptr::null_mut(), |s| x509_of(&s.leaf_object))
+        ))
+    }
+
+    /// The current private key (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_get0_privatekey(ctx: *const SSL_CTX) -> *mut EVP_PKEY {
+        ffi_boundary!(std::ptr::null_mut(), |ctx| Some(
+            ctx.tls.read().certs.current().map_or(std::ptr::null_mut(), |s| pkey_of(&s.key_object))
+        ))
+    }
+
+    /// The connection's current certificate (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_certificate(s: *const SSL) -> *mut X509 {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(
+            s.certs().current().map_or(std::ptr::null_mut(), |slot| x509_of(&slot.leaf_object))
+        ))
+    }
+
+    /// The connection's current private key (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_privatekey(s: *const SSL) -> *mut EVP_PKEY {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(
+            s.certs().current().map_or(std::ptr::null_mut(), |slot| pkey_of(&slot.key_object))
+        ))
+    }
+
+    /// The chain-related control commands of `SSL_CTX_ctrl` / `SSL_ctrl`: `Some(result)` for
+    /// these commands, `None` for others.
+    ///
+    /// # Safety
+    /// `parg` is what the command expects (see OpenSSL's macros): a live `X509`, a live
+    /// `STACK_OF(X509)`, or a place for one.
+    pub(crate) unsafe fn chain_ctrl(target: Target<'_>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Option<c_long> {
+        let owned = larg == 0;
+        match cmd {
+            SSL_CTRL_CHAIN => {
+                // set0 takes the stack; set1 copies it (new references).
+                let sk = parg.cast::<OPENSSL_STACK>();
+                // SAFETY: NULL or a live stack of certificates (the caller's promise).
+                let items = unsafe { stack_items::<X509>(sk) };
+                let ders: Option<Vec<Vec<u8>>> = items.iter().map(|&x| unsafe { X509Ref::der_of(x) }).collect();
+                let Some(ders) = ders else { return Some(0) };
+                let stack = if sk.is_null() {
+                    None
+                } else if owned {
+                    // SAFETY: set0 hands the stack (and its references) over.
+                    unsafe { X509Stack::adopt(sk) }
+                } else {
+                    // SAFETY: each element is a live certificate.
+                    let refs: Vec<X509Ref> = items.iter().filter_map(|&x| unsafe { X509Ref::up_ref(x) }).collect();
+                    X509Stack::of(&refs.iter().collect::<Vec<_>>())
+                };
+                Some(set_chain(&target, ders.into_iter().map(CertificateDer::from).collect(), stack))
+            }
+            SSL_CTRL_CHAIN_CERT => {
+                let x = parg.cast::<X509>();
+                // SAFETY: NULL or a live certificate (the caller's promise).
+                let Some(der) = (unsafe { X509Ref::der_of(x) }) else { return Some(0) };
+                let mut chain = target.update(|set| set.current().map(|s| s.chain.clone()).unwrap_or_default());
+                chain.push(CertificateDer::from(der));
+                let stack = X509Stack::from_ders(chain.iter().map(|c| c.as_ref()));
+                let r = set_chain(&target, chain, stack);
+                if r == 1 && owned {
+                    // add0 takes the caller's reference: the stack holds its own.
+                    // SAFETY: `x` is live and its reference is ours to give back.
+                    unsafe { c::X509_free(x) };
+                }
+                Some(r)
+            }
+            SSL_CTRL_GET_CHAIN_CERTS => {
+                let out = parg.cast::<*mut OPENSSL_STACK>();
+                if out.is_null() {
+                    return Some(0);
+                }
+                let sk = target.update(|set| set.current().map_or(std::ptr::null_mut(), |s| stack_of(&s.chain_object)));
+                // SAFETY: a place for a stack pointer (the caller's promise).
+                unsafe { out.write(sk) };
+                Some(1)
+            }
+            SSL_CTRL_SET_CURRENT_CERT => Some(target.update(|set| match larg {
+                SSL_CERT_SET_FIRST => set.select(true),
+                SSL_CERT_SET_NEXT => set.select(false),
+                _ => false,
+            }) as c_long),
+            SSL_CTRL_SELECT_CURRENT_CERT => {
+                let x = parg.cast::<X509>();
+                // SAFETY: NULL or a live certificate (the caller's promise).
+                let der = unsafe { X509Ref::der_of(x) };
+                Some(target.update(|set| {
+                    set.select_leaf(|slot: &Slot| {
+                        x509_of(&slot.leaf_object) == x || (der.is_some() && slot.leaf.as_deref() == der.as_deref())
+                    })
+                }) as c_long)
+            }
+            _ => None,
+        }
+    }
+
+    fn set_chain(target: &Target<'_>, chain: Vec<CertificateDer<'static>>, stack: Option<X509Stack>) -> c_long {
+        let object = stack.map(|s| Arc::new(s) as Attached);
+        match target.update(|set| set.set_chain(chain, object)) {
+            Ok(()) => 1,
+            Err(e) => {
+                cert_error(e);
+                0
+            }
+        }
+    }
+
+    /// The context-only chain commands (extra chain certificates).
+    ///
+    /// # Safety
+    /// As for [`chain_ctrl`].
+    pub(crate) unsafe fn ctx_chain_ctrl(ctx: &Ctx, cmd: c_int, larg: c_long, parg: *mut c_void) -> Option<c_long> {
+        match cmd {
+            SSL_CTRL_EXTRA_CHAIN_CERT => {
+                let x = parg.cast::<X509>();
+                // SAFETY: NULL or a live certificate (the caller's promise).
+                let Some(der) = (unsafe { X509Ref::der_of(x) }) else { return Some(0) };
+                // SAFETY: the context takes the caller's reference.
+                let object = unsafe { X509Ref::adopt(x) }?;
+                ctx.attached.with(|o: &mut ExtraChain| {
+                    o.objects.push(object);
+                    o.stack = None;
+                });
+                crate::ffi::cert::update_ctx_certs(ctx, |set| set.add_extra_chain(CertificateDer::from(der)));
+                Some(1)
+            }
+            SSL_CTRL_GET_EXTRA_CHAIN_CERTS => {
+                let out = parg.cast::<*mut OPENSSL_STACK>();
+                if out.is_null() {
+                    return Some(0);
+                }
+                let sk = ctx.attached.with(|o: &mut ExtraChain| {
+                    if o.objects.is_empty() {
+                        return std::ptr::null_mut();
+                    }
+                    if o.stack.is_none() {
+                        o.stack = X509Stack::of(&o.objects.iter().collect::<Vec<_>>());
+                    }
+                    o.stack.as_ref().map_or(std::ptr::null_mut(), X509Stack::as_ptr)
+                });
+                // With no extra certificates and larg 0, OpenSSL reports the current chain.
+                let sk = if sk.is_null() && larg == 0 {
+                    ctx.tls.read().certs.current().map_or(std::ptr::null_mut(), |s| stack_of(&s.chain_object))
+                } else {
+                    sk
+                };
+                // SAFETY: a place for a stack pointer (the caller's promise).
+                unsafe { out.write(sk) };
+                Some(1)
+            }
+            SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS => {
+                ctx.attached.with(|o: &mut ExtraChain| *o = ExtraChain::default());
+                crate::ffi::cert::update_ctx_certs(ctx, Certs::clear_extra_chain);
+                Some(1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The certificates `SSL_CTX_add_extra_chain_cert` handed over, and the stack
+    /// `SSL_CTX_get_extra_chain_certs` lends (made on demand).
+    #[derive(Default)]
+    struct ExtraChain {
+        objects: Vec<X509Ref>,
+        stack: Option<X509Stack>,
+    }
+
+    /// The context's trust store (lent), made on first use; NULL for a NULL ctx.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_get_cert_store(ctx: *const SSL_CTX) -> *mut X509_STORE {
+        ffi_boundary!(std::ptr::null_mut(), |ctx| Some(store_of(&ctx)))
+    }
+
+    /// Replaces the context's trust store, taking the caller's reference (NULL: none).
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context; `store` is NULL or a live store.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut SSL_CTX, store: *mut X509_STORE) {
+        ffi_boundary!((), |ctx| {
+            // SAFETY: the context takes the caller's reference.
+            let store = unsafe { StoreRef::adopt(store) };
+            ctx.attached.with(|s: &mut TrustStore| s.0 = Some(store));
+            Some(())
+        })
+    }
+
+    /// A context's libcrypto trust store: `None` until first used, then the store (or none,
+    /// after `SSL_CTX_set_cert_store(ctx, NULL)`).
+    #[derive(Default)]
+    pub(crate) struct TrustStore(Option<Option<StoreRef>>);
+
+    /// The context's store, made on first use as OpenSSL's `SSL_CTX_new` makes it.
+    pub(crate) fn store_of(ctx: &Ctx) -> *mut X509_STORE {
+        ctx.attached.with(|s: &mut TrustStore| {
+            let store = s.0.get_or_insert_with(|| {
+                // SAFETY: a new store, owned here.
+                unsafe { StoreRef::adopt(c::X509_STORE_new()) }
+            });
+            store.as_ref().map_or(std::ptr::null_mut(), StoreRef::as_ptr)
+        })
+    }
+
+    /// `SSL_CTX_load_verify_locations` on libcrypto's store: `Some(ok)`.
+    pub(crate) fn load_verify_locations(ctx: &Ctx, file: Option<&str>, dir: Option<&str>) -> bool {
+        let store = store_of(ctx);
+        if store.is_null() {
+            return false;
+        }
+        let cstring = |s: &str| std::ffi::CString::new(s).ok();
+        if let Some(f) = file {
+            let Some(f) = cstring(f) else { return false };
+            // SAFETY: a live store and a NUL-terminated path.
+            if unsafe { c::X509_STORE_load_file(store, f.as_ptr()) } != 1 {
+                return false;
+            }
+        }
+        if let Some(d) = dir {
+            let Some(d) = cstring(d) else { return false };
+            // SAFETY: as above.
+            if unsafe { c::X509_STORE_load_path(store, d.as_ptr()) } != 1 {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The context's client CA list (`STACK_OF(X509_NAME)`, owned by the context).
+    #[derive(Default)]
+    struct ClientCaList(Option<NameStack>);
+
+    /// The names sent in a CertificateRequest (lent); NULL if none were set.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const SSL_CTX) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |ctx| Some(
+            ctx.attached.with(|l: &mut ClientCaList| l.0.as_ref().map_or(std::ptr::null_mut(), NameStack::as_ptr))
+        ))
+    }
+
+    /// Sets the names sent in a CertificateRequest, taking the list (NULL clears it).
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context; `list` is NULL or a live `STACK_OF(X509_NAME)` that the
+    /// context now owns.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut SSL_CTX, list: *mut OPENSSL_STACK) {
+        ffi_boundary!((), |ctx| {
+            // SAFETY: the context takes the list.
+            let list = unsafe { NameStack::adopt(list) };
+            let ders = list.as_ref().map(NameStack::ders).unwrap_or_default();
+            ctx.attached.with(|l: &mut ClientCaList| l.0 = list);
+            ctx.tls.write().client_ca_names = Arc::new(ders);
+            Some(())
+        })
+    }
+
+    /// The subject names of the certificates in a PEM file, without duplicates, in a new list
+    /// the caller owns; NULL if the file cannot be read or holds none.
+    ///
+    /// # Safety
+    /// `file` is NULL or a NUL-terminated path.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), {
+            let path = std::ffi::CString::new(
+                // SAFETY: NULL or NUL-terminated (this function's contract).
+                unsafe { c_str(file) }?,
+            )
+            .ok()?;
+            // SAFETY: a NUL-terminated path and mode.
+            let bio = unsafe { BioRef::adopt(c::BIO_new_file(path.as_ptr(), c"r".as_ptr())) }?;
+            let mut names: Option<NameStack> = None;
+            loop {
+                // SAFETY: a live file BIO; the certificate read is ours.
+                let x = unsafe {
+                    c::PEM_read_bio_X509(bio.as_ptr(), std::ptr::null_mut(), std::ptr::null(), std::ptr::null_mut())
+                };
+                // SAFETY: NULL or a new certificate.
+                let Some(x) = (unsafe { X509Ref::adopt(x) }) else { break };
+                let list = match &names {
+                    Some(l) => l,
+                    None => names.insert(NameStack::new()?),
+                };
+                // SAFETY: the certificate is live; its subject name lives as long.
+                if !unsafe { list.push_unique(c::X509_get_subject_name(x.as_ptr())) } {
+                    return None;
+                }
+            }
+            let names = names?;
+            // As OpenSSL: the end-of-file error the last read queued is cleared on success.
+            err::clear();
+            Some(names.into_ptr())
+        })
+    }
+
+    /// A chain as lent: the DER it was made from, and the stack.
+    type LentChain = (Vec<CertificateDer<'static>>, X509Stack);
+
+    /// A connection's libcrypto objects: the peer's certificates as lent or given, the BIO.
+    #[derive(Default)]
+    struct ConnObjects {
+        /// The peer's leaf, as made from the DER it came from.
+        peer: Option<(Vec<u8>, X509Ref)>,
+        peer_chain: Option<LentChain>,
+        verified_chain: Option<LentChain>,
+        bio: Option<((c_int, c_int), BioRef, Option<BioRef>)>,
+    }
+
+    fn peer_x509(s: &Ssl) -> *mut X509 {
+        let Some(der) = s.session().and_then(|sess| sess.read().extra().peer_cert.clone()) else {
+            return std::ptr::null_mut();
+        };
+        s.attached.with(|o: &mut ConnObjects| {
+            if o.peer.as_ref().is_none_or(|(d, _)| *d != der) {
+                o.peer = X509Ref::from_der(&der).map(|x| (der, x));
+            }
+            o.peer.as_ref().map_or(std::ptr::null_mut(), |(_, x)| x.as_ptr())
+        })
+    }
+
+    /// The peer's certificate with a new reference (free it with `X509_free`); NULL if the peer
+    /// sent none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get1_peer_certificate(s: *const SSL) -> *mut X509 {
+        ffi_boundary!(std::ptr::null_mut(), |s| {
+            let x = peer_x509(&s);
+            // SAFETY: NULL or a live certificate of this connection.
+            Some(unsafe { X509Ref::up_ref(x) }.map_or(std::ptr::null_mut(), X509Ref::into_ptr))
+        })
+    }
+
+    /// The peer's certificate (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get0_peer_certificate(s: *const SSL) -> *mut X509 {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(peer_x509(&s)))
+    }
+
+    fn lent_stack(
+        s: &Ssl,
+        certs: Option<Vec<CertificateDer<'static>>>,
+        slot: fn(&mut ConnObjects) -> &mut Option<LentChain>,
+    ) -> *mut OPENSSL_STACK {
+        let Some(certs) = certs else { return std::ptr::null_mut() };
+        s.attached.with(|o: &mut ConnObjects| {
+            let place = slot(o);
+            if place.as_ref().is_none_or(|(d, _)| *d != certs) {
+                *place = X509Stack::from_ders(certs.iter().map(|c| c.as_ref())).map(|st| (certs, st));
+            }
+            place.as_ref().map_or(std::ptr::null_mut(), |(_, st)| st.as_ptr())
+        })
+    }
+
+    /// The certificates the peer sent (lent): a client sees the server's leaf first; a server
+    /// sees the client's chain without its leaf, as OpenSSL. NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_peer_cert_chain(s: *const SSL) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |s| {
+            let sent = s.peer_chain();
+            let certs = sent.map(|c| if s.is_server() { c[1.min(c.len())..].to_vec() } else { c.to_vec() });
+            Some(lent_stack(&s, certs, |o| &mut o.peer_chain))
+        })
+    }
+
+    /// The chain the peer's certificate was verified with, leaf first (lent); NULL if it was not
+    /// verified.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get0_verified_chain(s: *const SSL) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |s| {
+            let chain = s.verified_chain();
+            Some(lent_stack(&s, chain.map(|c| c.to_vec()), |o| &mut o.verified_chain))
+        })
+    }
+
+    /// The socket BIO over the connection's descriptors (lent): one BIO when both directions
+    /// use the same descriptor, as `SSL_set_fd` makes in OpenSSL; NULL before any descriptor.
+    fn bio_of(s: &Ssl, write: bool) -> *mut BIO {
+        let (r, w) = (s.rfd(), s.wfd());
+        let fd = if write { w } else { r };
+        if fd < 0 {
+            return std::ptr::null_mut();
+        }
+        s.attached.with(|o: &mut ConnObjects| {
+            if o.bio.as_ref().is_none_or(|(fds, _, _)| *fds != (r, w)) {
+                // SAFETY: socket BIOs over descriptors the application owns (never closed here).
+                let make = |fd| unsafe { BioRef::adopt(c::BIO_new_socket(fd, c::BIO_NOCLOSE)) };
+                o.bio = make(r.max(0)).map(|rb| ((r, w), rb, if r == w { None } else { make(w) }));
+            }
+            match &o.bio {
+                Some((_, rb, wb)) if write => wb.as_ref().unwrap_or(rb).as_ptr(),
+                Some((_, rb, _)) => rb.as_ptr(),
+                None => std::ptr::null_mut(),
+            }
+        })
+    }
+
+    /// The BIO the connection reads from (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_rbio(s: *const SSL) -> *mut BIO {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(bio_of(&s, false)))
+    }
+
+    /// The BIO the connection writes to (lent); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_wbio(s: *const SSL) -> *mut BIO {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(bio_of(&s, true)))
+    }
+
+    /// The ex_data index under which a verify callback finds the `SSL` in its
+    /// `X509_STORE_CTX`; the same index on every call, -1 if libcrypto cannot make one.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn SSL_get_ex_data_X509_STORE_CTX_idx() -> c_int {
+        ffi_boundary!(-1, { Some(store_ctx_index()) })
+    }
+
+    pub(crate) fn store_ctx_index() -> c_int {
+        static INDEX: std::sync::OnceLock<c_int> = std::sync::OnceLock::new();
+        *INDEX.get_or_init(|| {
+            // SAFETY: registers an index with no callbacks, as OpenSSL's libssl does once.
+            unsafe {
+                c::CRYPTO_get_ex_new_index(
+                    c::CRYPTO_EX_INDEX_X509_STORE_CTX,
+                    0,
+                    c"SSL for verify callback".as_ptr().cast_mut().cast(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                )
+            }
+        })
+    }
+
+    /// OpenSSL's `ssl_verify_cert_chain`: the chain against the current context's store, with
+    /// the connection's verify depth and callback, the `SSL` in the store context's ex_data.
+    pub(crate) fn verify_chain(
+        ssl: &Ssl,
+        chain: &[CertificateDer<'_>],
+        peer_is_client: bool,
+    ) -> crate::state::ctx::VerifyOutcome {
+        use crate::ffi::boundary::ArcHandle;
+        use crate::state::ctx::VerifyOutcome;
+        /// `X509_V_ERR_UNSPECIFIED`.
+        const UNSPECIFIED: i64 = 1;
+        let failed = VerifyOutcome { accepted: false, result: UNSPECIFIED, verified_chain: None };
+        let ctx = ssl.current_ctx();
+        let store = store_of(&ctx);
+        let Some(certs) = X509Stack::from_ders(chain.iter().map(|c| c.as_ref())) else { return failed };
+        let Some(&leaf) = certs.items().first() else { return failed };
+        let settings = ssl.settings();
+        // SAFETY: a new store context, freed below; every object passed is live for the call.
+        unsafe {
+            let sctx = c::X509_STORE_CTX_new();
+            if sctx.is_null() {
+                return failed;
+            }
+            if c::X509_STORE_CTX_init(sctx, store, leaf, certs.as_ptr()) != 1
+                || c::X509_STORE_CTX_set_ex_data(sctx, store_ctx_index(), SSL::handle(ssl).cast()) != 1
+            {
+                c::X509_STORE_CTX_free(sctx);
+                return failed;
+            }
+            let purpose = if peer_is_client { c"ssl_client" } else { c"ssl_server" };
+            c::X509_STORE_CTX_set_default(sctx, purpose.as_ptr());
+            if settings.verify_depth >= 0 {
+                c::X509_VERIFY_PARAM_set_depth(c::X509_STORE_CTX_get0_param(sctx), settings.verify_depth);
+            }
+            if let Some(cb) = settings.verify_callback {
+                let cb: c::VerifyCb = crate::ffi::callbacks::restore(cb);
+                c::X509_STORE_CTX_set_verify_cb(sctx, Some(cb));
+            }
+            let ok = c::X509_verify_cert(sctx) > 0;
+            let result = i64::from(c::X509_STORE_CTX_get_error(sctx));
+            let built = X509Stack::adopt(c::X509_STORE_CTX_get1_chain(sctx));
+            c::X509_STORE_CTX_free(sctx);
+            let verified_chain = built
+                .map(|b| b.items().into_iter().filter_map(|x| X509Ref::der_of(x)).map(CertificateDer::from).collect());
+            VerifyOutcome { accepted: ok, result, verified_chain }
+        }
+    }
+}
