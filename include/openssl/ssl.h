@@ -122,6 +122,30 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 #define SSL_CTX_get_app_data(ctx) (SSL_CTX_get_ex_data(ctx, 0))
 
 
+#define SSL_CONF_FLAG_CMDLINE 1
+
+#define SSL_CONF_FLAG_FILE 2
+
+#define SSL_CONF_FLAG_CLIENT 4
+
+#define SSL_CONF_FLAG_SERVER 8
+
+#define SSL_CONF_FLAG_SHOW_ERRORS 16
+
+#define SSL_CONF_FLAG_CERTIFICATE 32
+
+#define SSL_CONF_TYPE_UNKNOWN 0
+
+#define SSL_CONF_TYPE_STRING 1
+
+#define SSL_CONF_TYPE_FILE 2
+
+#define SSL_CONF_TYPE_DIR 3
+
+#define SSL_CONF_TYPE_NONE 4
+
+#define SSL_CONF_TYPE_STORE 5
+
 // Protocol versions.
 #define SSL3_VERSION 768
 
@@ -471,6 +495,27 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 extern "C" {
 #endif // __cplusplus
 
+// Sets the protocols a client offers (wire format: length-prefixed names, "\x02h2\x08http/1.1");
+// an empty list or NULL offers none. Returns **0 on success** and 1 for a malformed list, as
+// OpenSSL.
+//
+// # Safety
+// `ctx` is NULL or a live context; `protos` is NULL or has `protos_len` readable bytes.
+int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
+
+// As `SSL_CTX_set_alpn_protos`, for this connection (0 on success).
+//
+// # Safety
+// `s` is NULL or a live connection; `protos` is NULL or has `protos_len` readable bytes.
+int SSL_set_alpn_protos(SSL *s, const unsigned char *protos, unsigned int protos_len);
+
+// The protocol the handshake chose (lent: valid until `SSL_clear` or `SSL_free`) and its
+// length; NULL and 0 if none.
+//
+// # Safety
+// `s` is NULL or a live connection; `data` and `len` are writable.
+void SSL_get0_alpn_selected(const SSL *s, const unsigned char **data, unsigned int *len);
+
 // Sets the server's ALPN selection callback: given the client's list (wire format), it
 // points `*out` at the chosen name (`*outlen` bytes, usually inside `in`) and returns
 // `SSL_TLSEXT_ERR_OK`; `SSL_TLSEXT_ERR_NOACK` goes on without ALPN; anything else fails the
@@ -713,6 +758,111 @@ int SSL_SESSION_set1_master_key(SSL_SESSION *sess, const unsigned char *in_, siz
 // # Safety
 // `session` is NULL or a live session; `out` has room for `outlen` bytes.
 size_t SSL_SESSION_get_master_key(const SSL_SESSION *session, unsigned char *out, size_t outlen);
+
+// Writes the suite's one-line description (name, minimum version, key exchange,
+// authentication, encryption, MAC, newline; OpenSSL's layout) into `buf` (at least 128 bytes)
+// or, with `buf == NULL`, into a new 128-byte buffer (free it with `OPENSSL_free`). Returns the
+// buffer; NULL if `len < 128` or `cipher` is not a suite of this library.
+//
+// # Safety
+// `buf` is NULL or has room for `len` bytes.
+char *SSL_CIPHER_description(const SSL_CIPHER *cipher, char *buf, int len);
+
+// Sets the TLS 1.2 suites of new connections from an OpenSSL cipher string ("HIGH:!aNULL",
+// "ECDHE+AESGCM:@STRENGTH"), evaluated as OpenSSL 3.0 does over the suites this library
+// negotiates (ECDHE with AES-GCM or ChaCha20-Poly1305): 1, or 0 with `SSL_R_NO_CIPHER_MATCH`
+// when none of them is selected (also when OpenSSL would select only suites rustls does not
+// implement, such as CBC or DHE ones), `SSL_R_INVALID_COMMAND` for a malformed string.
+//
+// # Safety
+// `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str_);
+
+// As `SSL_CTX_set_cipher_list`, for this connection.
+//
+// # Safety
+// `s` is NULL or a live connection; `str_` is NULL or NUL-terminated.
+int SSL_set_cipher_list(SSL *s, const char *str_);
+
+// Sets the TLS 1.3 suites of new connections ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256";
+// names not offered here are skipped, as OpenSSL skips unknown ones; an empty list disables
+// TLS 1.3 suites): 1, or 0 with an error for a malformed list.
+//
+// # Safety
+// `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.
+int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str_);
+
+// As `SSL_CTX_set_ciphersuites`, for this connection.
+//
+// # Safety
+// `s` is NULL or a live connection; `str_` is NULL or NUL-terminated.
+int SSL_set_ciphersuites(SSL *s, const char *str_);
+
+// A new configuration context (free it with `SSL_CONF_CTX_free`); no flags, no target.
+SSL_CONF_CTX *SSL_CONF_CTX_new(void);
+
+// Frees a configuration context; NULL is ignored. Its target is not touched.
+//
+// # Safety
+// `cctx` is NULL or from `SSL_CONF_CTX_new`, not used afterwards.
+void SSL_CONF_CTX_free(SSL_CONF_CTX *cctx);
+
+// Adds flags (`SSL_CONF_FLAG_FILE`, `_CMDLINE`, `_SERVER`, `_CLIENT`, `_CERTIFICATE`,
+// `_SHOW_ERRORS`); returns the flags now set, 0 for NULL.
+//
+// # Safety
+// `cctx` is NULL or a live configuration context.
+unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+
+// Removes flags; returns the flags now set, 0 for NULL.
+//
+// # Safety
+// `cctx` is NULL or a live configuration context.
+unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+
+// Makes the commands act on `ctx` (NULL: none).
+//
+// # Safety
+// `cctx` is NULL or a live configuration context; `ctx` is NULL or a live context that
+// outlives the commands.
+void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cctx, SSL_CTX *ctx);
+
+// Makes the commands act on `ssl` (NULL: none).
+//
+// # Safety
+// `cctx` is NULL or a live configuration context; `ssl` is NULL or a live connection that
+// outlives the commands.
+void SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cctx, SSL *ssl);
+
+// Sets a prefix every command name must start with (NULL: none): 1, 0 for NULL `cctx`.
+//
+// # Safety
+// `cctx` is NULL or a live configuration context; `pre` is NULL or NUL-terminated.
+int SSL_CONF_CTX_set1_prefix(SSL_CONF_CTX *cctx, const char *pre);
+
+// The type of value a command takes (`SSL_CONF_TYPE_STRING`, `_FILE`, `_DIR`, `_NONE`,
+// `_STORE`), or `SSL_CONF_TYPE_UNKNOWN` for a name not known under the context's flags.
+//
+// # Safety
+// `cctx` is NULL or a live configuration context; `cmd` is NULL or NUL-terminated.
+int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
+
+// Runs one command: 2 when applied (its value used), 0 for a bad value or a command this
+// library cannot carry out (`SSL_R_BAD_VALUE` queued for the latter always, and for the
+// former with `SSL_CONF_FLAG_SHOW_ERRORS`), -2 for an unknown command, -3 for a missing
+// value. Supported: Groups/Curves, ECDHParameters, CipherString, Ciphersuites, Protocol,
+// MinProtocol, MaxProtocol, Options, VerifyMode, NumTickets, Certificate, PrivateKey.
+//
+// # Safety
+// `cctx` is NULL or a live configuration context (its target live); `cmd` and `value` are NULL
+// or NUL-terminated.
+int SSL_CONF_cmd(SSL_CONF_CTX *cctx, const char *cmd, const char *value);
+
+// Ends a series of commands: 1 (0 for NULL).
+//
+// # Safety
+// `cctx` is NULL or a live configuration context.
+int SSL_CONF_CTX_finish(SSL_CONF_CTX *cctx);
 
 // The connection control call behind `SSL_set_tlsext_host_name`, `SSL_set_mode`,
 // `SSL_set_min_proto_version`, `SSL_session_reused` and friends. Unknown commands and NULL
@@ -1045,6 +1195,62 @@ int SSL_shutdown(SSL *s);
 // `s` is NULL or a live connection.
 int SSL_get_error(const SSL *s, int ret_code);
 
+// Sets how much early (0-RTT) data new connections would accept: 1. sesscache never accepts
+// early data (a server rejects it, as TLS allows, and its tickets do not offer it); the value
+// is kept and reported.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max_early_data);
+
+// The value `SSL_CTX_set_max_early_data` set (0 by default).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
+
+// As `SSL_CTX_set_max_early_data`, for this connection.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_set_max_early_data(SSL *s, uint32_t max_early_data);
+
+// The connection's early data limit.
+//
+// # Safety
+// `s` is NULL or a live connection.
+uint32_t SSL_get_max_early_data(const SSL *s);
+
+// Server: reads early data. No early data is ever accepted, so this runs the handshake (as
+// `SSL_accept`) and then returns `SSL_READ_EARLY_DATA_FINISH` with `*readbytes = 0`; while the
+// handshake needs I/O it returns `SSL_READ_EARLY_DATA_ERROR` with `SSL_get_error` telling why
+// (call again). Called on a client, or again after it finished, it fails as OpenSSL does
+// (`ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`).
+//
+// # Safety
+// `s` is NULL or a live connection; `readbytes` is NULL or writable.
+int SSL_read_early_data(SSL *s, void *buf, size_t num, size_t *readbytes);
+
+// Client: would send early data. sesscache's sessions never allow it, so this fails as
+// OpenSSL fails for a session that does not (0, `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written);
+
+// Whether early data was accepted: `SSL_EARLY_DATA_NOT_SENT` (sesscache accepts none).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_get_early_data_status(const SSL *s);
+
+// Sends a file through kernel TLS: never available here (no kTLS), so -1 with
+// `SSL_R_UNINITIALIZED`, as OpenSSL answers when its write BIO has no kTLS.
+//
+// # Safety
+// `s` is NULL or a live connection.
+ptrdiff_t SSL_sendfile(SSL *s, int fd, off_t offset, size_t size, int flags);
+
 // Adds `op` to the context's options; returns the new options (0 for NULL).
 //
 // # Safety
@@ -1245,6 +1451,25 @@ void CRYPTO_free(void *addr, const char *file, int line);
 // sesscache extension: how many `SSL_SESSION` objects exist in this process (for leak checks
 // in tests; not an OpenSSL function).
 long sesscache_live_sessions(void);
+
+// The server name (SNI) recorded in the session (lent, valid until the session changes or is
+// freed); NULL if none.
+//
+// # Safety
+// `s` is NULL or a live session.
+const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
+
+// Records a server name in the session (NULL clears it): 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `hostname` is NULL or NUL-terminated.
+int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname);
+
+// The ALPN protocol recorded in the session (lent) and its length; NULL and 0 if none.
+//
+// # Safety
+// `s` is NULL or a live session; `alpn` and `len` are writable.
+void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn, size_t *len);
 
 // A new connection using `ctx` as its session context (it holds a reference on it). It
 // copies the context's session id context and settings. NULL for NULL. The caller owns the

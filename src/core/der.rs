@@ -124,7 +124,7 @@ pub fn encode(f: &SessionFields) -> Option<Vec<u8>> {
         // Always present, even when empty.
         session_id_context: octets(f.sid_ctx.as_slice()),
         verify_result: nonzero(f.verify_result as i32),
-        hostname: f.extra().hostname.as_deref().and_then(octets),
+        hostname: f.extra().hostname.as_deref().map(std::ffi::CStr::to_bytes).and_then(octets),
         psk_identity_hint: f.extra().psk_identity_hint.as_deref().and_then(octets),
         psk_identity: f.extra().psk_identity.as_deref().and_then(octets),
         ticket_lifetime_hint: nonzero(f.ticket_lifetime_hint),
@@ -199,7 +199,7 @@ pub fn decode(input: &[u8], now: i64) -> Result<(SessionFields, usize), DecodeEr
     f.sid_ctx = sid_ctx;
     // Absent means X509_V_OK here, unlike SSL_SESSION_new's 1.
     f.verify_result = i64::from(asn1.verify_result.unwrap_or(0));
-    f.update_extra(|e| e.hostname = c_string(asn1.hostname));
+    f.update_extra(|e| e.hostname = c_string(asn1.hostname).and_then(|h| std::ffi::CString::new(h).ok()));
     f.update_extra(|e| e.psk_identity_hint = c_string(asn1.psk_identity_hint));
     f.update_extra(|e| e.psk_identity = c_string(asn1.psk_identity));
     f.ticket_lifetime_hint = asn1.ticket_lifetime_hint.unwrap_or(0);
@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn round_trip_is_exact() {
         let mut f = tls12_session();
-        f.update_extra(|e| e.hostname = Some(b"example.com".to_vec()));
+        f.update_extra(|e| e.hostname = Some(c"example.com".into()));
         f.update_extra(|e| e.alpn_selected = Some(b"h2".to_vec()));
         f.update_extra(|e| e.ticket = Some(vec![1, 2, 3]));
         f.ticket_lifetime_hint = 7200;

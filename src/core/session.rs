@@ -111,7 +111,8 @@ pub type SidCtx = ShortBytes<MAX_SID_CTX_LEN>;
 pub struct Extra {
     /// DER of the peer's leaf certificate.
     pub peer_cert: Option<Vec<u8>>,
-    pub hostname: Option<Vec<u8>>,
+    /// A C string, so that `SSL_SESSION_get0_hostname` can lend it.
+    pub hostname: Option<std::ffi::CString>,
     pub alpn_selected: Option<Vec<u8>>,
     pub ticket: Option<Vec<u8>>,
     pub ticket_appdata: Option<Vec<u8>>,

@@ -3,9 +3,10 @@
 
 use libc::{c_char, c_int, c_uchar};
 
-use super::boundary::{SSL, SSL_SESSION, bytes, ffi_boundary};
+use super::boundary::{SSL, SSL_CTX, SSL_SESSION, bytes, ffi_boundary};
 use crate::core::cipher::{CIPHERS, Cipher, find};
 use crate::core::session::MAX_MASTER_KEY_LEN;
+use crate::state::err::{self, LIB_SSL, reason};
 
 /// `SSL_CIPHER`: one cipher suite.
 #[allow(non_camel_case_types)]
@@ -132,4 +133,116 @@ pub unsafe extern "C" fn SSL_SESSION_get_master_key(
         unsafe { std::ptr::copy_nonoverlapping(f.master_key.as_ptr(), out, n) };
         Some(n)
     })
+}
+
+/// Writes the suite's one-line description (name, minimum version, key exchange,
+/// authentication, encryption, MAC, newline; OpenSSL's layout) into `buf` (at least 128 bytes)
+/// or, with `buf == NULL`, into a new 128-byte buffer (free it with `OPENSSL_free`). Returns the
+/// buffer; NULL if `len < 128` or `cipher` is not a suite of this library.
+///
+/// # Safety
+/// `buf` is NULL or has room for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CIPHER_description(
+    cipher: *const SSL_CIPHER,
+    buf: *mut c_char,
+    len: c_int,
+) -> *mut c_char {
+    ffi_boundary!(std::ptr::null_mut(), {
+        const SIZE: usize = 128;
+        if !buf.is_null() && len < SIZE as c_int {
+            return None;
+        }
+        let text = crate::core::cipher::describe(from_c(cipher)?.0)?;
+        let out = if buf.is_null() {
+            // SAFETY: plain allocation, checked for NULL; freed by the caller with OPENSSL_free.
+            let p = unsafe { libc::malloc(SIZE) }.cast::<c_char>();
+            if p.is_null() {
+                return None;
+            }
+            p
+        } else {
+            buf
+        };
+        let n = text.len().min(SIZE - 1);
+        // SAFETY: `out` has room for SIZE bytes (checked or allocated above).
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr().cast::<c_char>(), out, n);
+            out.add(n).write(0);
+        }
+        Some(out)
+    })
+}
+
+/// Applies a cipher string to `settings`: 1, or 0 with an error queued.
+fn set_tls12_list(settings: &mut crate::state::settings::ConnSettings, rules: &str) -> Option<c_int> {
+    match crate::core::cipher_list::tls12_from_string(rules) {
+        Ok(ids) => {
+            settings.tls12_suites = Some(ids.into());
+            Some(1)
+        }
+        Err(e) => {
+            let why = match e {
+                crate::core::cipher_list::ListError::InvalidCommand => reason::INVALID_COMMAND,
+                crate::core::cipher_list::ListError::NoMatch => reason::NO_CIPHER_MATCH,
+            };
+            err::raise(LIB_SSL, why);
+            None
+        }
+    }
+}
+
+fn set_tls13_list(settings: &mut crate::state::settings::ConnSettings, list: &str) -> Option<c_int> {
+    match crate::core::cipher_list::tls13_from_string(list) {
+        Ok(ids) => {
+            settings.tls13_suites = Some(ids.into());
+            Some(1)
+        }
+        Err(_) => {
+            err::raise(LIB_SSL, reason::NO_CIPHER_MATCH);
+            None
+        }
+    }
+}
+
+/// Sets the TLS 1.2 suites of new connections from an OpenSSL cipher string ("HIGH:!aNULL",
+/// "ECDHE+AESGCM:@STRENGTH"), evaluated as OpenSSL 3.0 does over the suites this library
+/// negotiates (ECDHE with AES-GCM or ChaCha20-Poly1305): 1, or 0 with `SSL_R_NO_CIPHER_MATCH`
+/// when none of them is selected (also when OpenSSL would select only suites rustls does not
+/// implement, such as CBC or DHE ones), `SSL_R_INVALID_COMMAND` for a malformed string.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut SSL_CTX, str_: *const c_char) -> c_int {
+    ffi_boundary!(0, |ctx, str_: c_str| set_tls12_list(&mut ctx.tls.write().conn, str_))
+}
+
+/// As `SSL_CTX_set_cipher_list`, for this connection.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `str_` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut SSL, str_: *const c_char) -> c_int {
+    ffi_boundary!(0, |s, str_: c_str| s.update_settings(|c| set_tls12_list(c, str_)))
+}
+
+/// Sets the TLS 1.3 suites of new connections ("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256";
+/// names not offered here are skipped, as OpenSSL skips unknown ones; an empty list disables
+/// TLS 1.3 suites): 1, or 0 with an error for a malformed list.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut SSL_CTX, str_: *const c_char) -> c_int {
+    ffi_boundary!(0, |ctx, str_: c_str| set_tls13_list(&mut ctx.tls.write().conn, str_))
+}
+
+/// As `SSL_CTX_set_ciphersuites`, for this connection.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `str_` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_ciphersuites(s: *mut SSL, str_: *const c_char) -> c_int {
+    ffi_boundary!(0, |s, str_: c_str| s.update_settings(|c| set_tls13_list(c, str_)))
 }

@@ -3,10 +3,10 @@
 
 use libc::{c_int, c_void};
 
-use super::boundary::{SSL, ffi_boundary};
+use super::boundary::{SSL, SSL_CTX, ffi_boundary};
 use super::consts::*;
 use crate::state::err::{self, LIB_SSL, LIB_SYS, reason};
-use crate::state::ssl::Ssl;
+use crate::state::ssl::{EarlyData, Handshake, Ssl};
 use crate::tls::driver::{self, LastError};
 
 /// Reads and writes the TLS records on `fd` (not owned): 1, or 0 for NULL.
@@ -231,5 +231,139 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int 
             LastError::Ssl => SSL_ERROR_SSL,
             LastError::Syscall | LastError::None => SSL_ERROR_SYSCALL,
         })
+    })
+}
+
+/// Sets how much early (0-RTT) data new connections would accept: 1. sesscache never accepts
+/// early data (a server rejects it, as TLS allows, and its tickets do not offer it); the value
+/// is kept and reported.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut SSL_CTX, max_early_data: u32) -> c_int {
+    ffi_boundary!(0, |ctx| {
+        ctx.tls.write().conn.max_early_data = max_early_data;
+        Some(1)
+    })
+}
+
+/// The value `SSL_CTX_set_max_early_data` set (0 by default).
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const SSL_CTX) -> u32 {
+    ffi_boundary!(0, |ctx| Some(ctx.tls.read().conn.max_early_data))
+}
+
+/// As `SSL_CTX_set_max_early_data`, for this connection.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_set_max_early_data(s: *mut SSL, max_early_data: u32) -> c_int {
+    ffi_boundary!(0, |s| {
+        s.update_settings(|c| c.max_early_data = max_early_data);
+        Some(1)
+    })
+}
+
+/// The connection's early data limit.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_max_early_data(s: *const SSL) -> u32 {
+    ffi_boundary!(0, |s| Some(s.settings().max_early_data))
+}
+
+/// Server: reads early data. No early data is ever accepted, so this runs the handshake (as
+/// `SSL_accept`) and then returns `SSL_READ_EARLY_DATA_FINISH` with `*readbytes = 0`; while the
+/// handshake needs I/O it returns `SSL_READ_EARLY_DATA_ERROR` with `SSL_get_error` telling why
+/// (call again). Called on a client, or again after it finished, it fails as OpenSSL does
+/// (`ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`).
+///
+/// # Safety
+/// `s` is NULL or a live connection; `readbytes` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_read_early_data(
+    s: *mut SSL,
+    buf: *mut c_void,
+    num: usize,
+    readbytes: *mut usize,
+) -> c_int {
+    ffi_boundary!(SSL_READ_EARLY_DATA_ERROR, |s| {
+        let _ = (buf, num);
+        let state = s.state.lock().early_data;
+        let server = s.is_server() || !s.role_set();
+        let allowed = match state {
+            EarlyData::None => server && s.state.lock().handshake == Handshake::Before,
+            EarlyData::AcceptRetry => true,
+            EarlyData::Finished => false,
+        };
+        if !allowed || (s.role_set() && !s.is_server()) {
+            err::raise(LIB_SSL, reason::SHOULD_NOT_HAVE_BEEN_CALLED);
+            return Some(SSL_READ_EARLY_DATA_ERROR);
+        }
+        s.set_role(true);
+        if handshake(&s) <= 0 {
+            s.state.lock().early_data = EarlyData::AcceptRetry;
+            return Some(SSL_READ_EARLY_DATA_ERROR);
+        }
+        s.state.lock().early_data = EarlyData::Finished;
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe { super::boundary::write_out(readbytes, 0) };
+        Some(SSL_READ_EARLY_DATA_FINISH)
+    })
+}
+
+/// Client: would send early data. sesscache's sessions never allow it, so this fails as
+/// OpenSSL fails for a session that does not (0, `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`).
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_write_early_data(
+    s: *mut SSL,
+    buf: *const c_void,
+    num: usize,
+    written: *mut usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        let _ = (s, buf, num, written);
+        err::raise(LIB_SSL, reason::SHOULD_NOT_HAVE_BEEN_CALLED);
+        Some(0)
+    })
+}
+
+/// Whether early data was accepted: `SSL_EARLY_DATA_NOT_SENT` (sesscache accepts none).
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_early_data_status(s: *const SSL) -> c_int {
+    ffi_boundary!(SSL_EARLY_DATA_NOT_SENT, |s| {
+        let _ = s;
+        Some(SSL_EARLY_DATA_NOT_SENT)
+    })
+}
+
+/// Sends a file through kernel TLS: never available here (no kTLS), so -1 with
+/// `SSL_R_UNINITIALIZED`, as OpenSSL answers when its write BIO has no kTLS.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_sendfile(s: *mut SSL, fd: c_int, offset: libc::off_t, size: usize, flags: c_int) -> isize {
+    ffi_boundary!(-1, |s| {
+        let _ = (fd, offset, size, flags);
+        let why = if s.shutdown_flags() & crate::state::ssl::SENT_SHUTDOWN != 0 && s.role_set() {
+            reason::PROTOCOL_IS_SHUTDOWN
+        } else {
+            reason::UNINITIALIZED
+        };
+        err::raise(LIB_SSL, why);
+        Some(-1)
     })
 }

@@ -4,11 +4,13 @@
 // `c_long` is 32 bits on some targets: the casts between it and i64 are not no-ops there.
 #![allow(clippy::unnecessary_cast)]
 
+pub mod alpn;
 pub mod boundary;
 pub mod callbacks;
 pub mod cert;
 pub mod checked;
 pub mod cipher;
+pub mod conf;
 pub mod consts;
 pub mod ctrl;
 pub mod ctx;

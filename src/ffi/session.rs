@@ -321,3 +321,54 @@ pub unsafe extern "C" fn CRYPTO_free(addr: *mut libc::c_void, file: *const libc:
 pub extern "C" fn sesscache_live_sessions() -> c_long {
     ffi_boundary!(-1, { Some(crate::core::session::live_sessions() as c_long) })
 }
+
+/// The server name (SNI) recorded in the session (lent, valid until the session changes or is
+/// freed); NULL if none.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get0_hostname(s: *const SSL_SESSION) -> *const libc::c_char {
+    ffi_boundary!(std::ptr::null(), |s| Some(
+        s.read().extra().hostname.as_ref().map_or(std::ptr::null(), |h| h.as_ptr())
+    ))
+}
+
+/// Records a server name in the session (NULL clears it): 1, or 0 for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `hostname` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set1_hostname(s: *mut SSL_SESSION, hostname: *const libc::c_char) -> c_int {
+    ffi_boundary!(0, |s| {
+        let name = if hostname.is_null() {
+            None
+        } else {
+            // SAFETY: non-NULL and NUL-terminated (this function's contract).
+            Some(unsafe { std::ffi::CStr::from_ptr(hostname) }.to_owned())
+        };
+        s.update(|f| f.update_extra(|e| e.hostname = name));
+        Some(1)
+    })
+}
+
+/// The ALPN protocol recorded in the session (lent) and its length; NULL and 0 if none.
+///
+/// # Safety
+/// `s` is NULL or a live session; `alpn` and `len` are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
+    s: *const SSL_SESSION,
+    alpn: *mut *const c_uchar,
+    len: *mut usize,
+) {
+    ffi_boundary!((), |s| {
+        let (p, n) = s.read().extra().alpn_selected.as_ref().map_or((std::ptr::null(), 0), |a| (a.as_ptr(), a.len()));
+        // SAFETY: writable (this function's contract).
+        unsafe {
+            write_out(alpn, p);
+            write_out(len, n);
+        }
+        Some(())
+    })
+}

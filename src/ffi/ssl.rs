@@ -257,9 +257,11 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
         }
         let st = s.state.lock();
         if st.is_server && st.hit && s.version() < TLS1_3_VERSION {
-            // A TLS 1.2 resumption reports the name stored in the session (none here: OpenSSL
-            // stores it only when a servername callback accepted it).
-            return None;
+            // A TLS 1.2 resumption reports the name stored in the session (OpenSSL stores it
+            // only when a servername callback accepted it). Lent while the session lives.
+            let session = st.session.as_ref()?;
+            let name = session.read().extra().hostname.as_ref().map_or(std::ptr::null(), |h| h.as_ptr());
+            return Some(name);
         }
         Some(st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr()))
     })

@@ -49,6 +49,7 @@ pub mod reason {
     /// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` (any library).
     pub const SHOULD_NOT_HAVE_BEEN_CALLED: u32 = 0xC0000 | 257;
     pub const UNKNOWN_CMD_NAME: u32 = 386;
+    pub const INVALID_NULL_CMD_NAME: u32 = 385;
     pub const BAD_VALUE: u32 = 384;
     pub const INVALID_COMMAND: u32 = 280;
     pub const NULL_SSL_CTX: u32 = 195;
@@ -100,6 +101,7 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, NO_CIPHER_MATCH) => "no cipher match",
         (LIB_SSL, UNSUPPORTED_ELLIPTIC_CURVE) => "unsupported elliptic curve",
         (LIB_SSL, UNKNOWN_CMD_NAME) => "unknown cmd name",
+        (LIB_SSL, INVALID_NULL_CMD_NAME) => "invalid null cmd name",
         (LIB_SSL, BAD_VALUE) => "bad value",
         (LIB_SSL, INVALID_COMMAND) => "invalid command",
         (LIB_SSL, NULL_SSL_CTX) => "null ssl ctx",

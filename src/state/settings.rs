@@ -9,6 +9,7 @@ use rustls::SupportedProtocolVersion;
 pub mod op {
     pub const IGNORE_UNEXPECTED_EOF: u64 = 1 << 7;
     pub const NO_TICKET: u64 = 1 << 14;
+    pub const CIPHER_SERVER_PREFERENCE: u64 = 1 << 22;
     pub const NO_TLSV1_2: u64 = 1 << 27;
     pub const NO_TLSV1_3: u64 = 1 << 29;
 }

@@ -37,6 +37,15 @@ pub enum Handshake {
     Failed,
 }
 
+/// Where `SSL_read_early_data` is (OpenSSL's `early_data_state`, for the states reachable
+/// when no early data is ever accepted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EarlyData {
+    None,
+    AcceptRetry,
+    Finished,
+}
+
 /// Connection state that callbacks may read, so it is never locked across a callback.
 pub struct SslState {
     pub session: Option<Arc<Session>>,
@@ -59,6 +68,9 @@ pub struct SslState {
     /// The context `SSL_set_SSL_CTX` switched to (certificates, ALPN, trust anchors); the
     /// session cache stays the first one's. It holds a C reference, given back at `SSL_free`.
     pub switched_ctx: Option<Arc<Ctx>>,
+    pub early_data: EarlyData,
+    /// The protocol ALPN chose (`SSL_get0_alpn_selected`).
+    pub alpn_selected: Option<Box<[u8]>>,
     /// `SSL_set_info_callback` (the C layer's function).
     pub info_callback: Option<super::settings::CFn>,
     /// `SSL_get_verify_result`: `X509_V_OK` until a chain is verified.
@@ -114,6 +126,8 @@ impl Ssl {
             cipher: None,
             certs,
             switched_ctx: None,
+            early_data: EarlyData::None,
+            alpn_selected: None,
             info_callback: None,
             verify_result: 0,
             peer_chain: None,
@@ -339,6 +353,8 @@ impl Ssl {
         self.set_version(VERSION_BEFORE_HANDSHAKE);
         st.cipher = None;
         st.verify_result = 0;
+        st.alpn_selected = None;
+        st.early_data = EarlyData::None;
         st.peer_chain = None;
         st.verified_chain = None;
         if st.is_server {

@@ -12,7 +12,7 @@ use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion
 
 use super::certs::Certs;
 use super::hooks;
-use crate::state::settings::{ConnSettings, verify};
+use crate::state::settings::{ConnSettings, op, verify};
 
 /// The TLS half of an `SSL_CTX`.
 #[derive(Debug)]
@@ -37,6 +37,7 @@ struct ServerConfigKey {
     versions: Vec<u16>,
     verify_mode: i32,
     num_tickets: usize,
+    server_preference: bool,
     alpn: Option<Vec<u8>>,
     tls12_suites: Option<Arc<[u16]>>,
     tls13_suites: Option<Arc<[u16]>>,
@@ -56,6 +57,7 @@ impl PartialEq for ServerConfigKey {
         self.versions == other.versions
             && self.verify_mode == other.verify_mode
             && self.num_tickets == other.num_tickets
+            && self.server_preference == other.server_preference
             && self.alpn == other.alpn
             && self.tls12_suites == other.tls12_suites
             && self.tls13_suites == other.tls13_suites
@@ -151,6 +153,7 @@ pub fn server_config(
         versions: version_ids(&versions),
         verify_mode: settings.verify_mode,
         num_tickets: settings.num_tickets,
+        server_preference: settings.options & op::CIPHER_SERVER_PREFERENCE != 0,
         alpn: alpn.clone(),
         tls12_suites: settings.tls12_suites.clone(),
         tls13_suites: settings.tls13_suites.clone(),
@@ -179,7 +182,7 @@ pub fn server_config(
     cfg.ticketer = ticketer;
     cfg.send_tls13_tickets = settings.num_tickets;
     cfg.max_early_data_size = 0;
-    cfg.ignore_client_order = false;
+    cfg.ignore_client_order = key.server_preference;
     let cfg = Arc::new(cfg);
     *cached = Some((key, Arc::clone(&cfg)));
     Ok(cfg)

@@ -539,6 +539,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
     let group = key_exchange_group(conn);
     ssl.finish_handshake(version, hit);
     ssl.set_cipher(suite);
+    ssl.state.lock().alpn_selected = conn.alpn_protocol().map(Into::into);
     events.push(Event::HandshakeDone);
     let tls13 = version >= TLS1_3_VERSION;
     if ssl.is_server() {
@@ -589,9 +590,11 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     let s = ssl.start_new_session(version, &id);
                     let master = ssl.notes.lock().master_secret.take();
                     let ems = value.as_ref().is_some_and(hooks::uses_extended_ms);
+                    let alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
                     s.update(|f| {
                         f.cipher = suite;
                         f.kex_group = group;
+                        f.update_extra(|e| e.alpn_selected = alpn);
                         f.master_key = master.unwrap_or_default().into();
                         if ems {
                             f.flags |= crate::core::session::FLAG_EXTMS;
@@ -630,6 +633,7 @@ fn collect_tickets(ssl: &Ssl, events: &mut Vec<Event>) {
         events.push(Event::Established(s, Side::Server));
     }
     let suite = ssl.cipher();
+    let alpn = ssl.state.lock().alpn_selected.as_deref().map(<[u8]>::to_vec);
     for ticket in client {
         // OpenSSL's client id for a TLS 1.3 ticket is SHA-256 of the ticket.
         let facts = hooks::ticket_facts(&ticket);
@@ -637,6 +641,7 @@ fn collect_tickets(ssl: &Ssl, events: &mut Vec<Event>) {
         let s = ssl.next_ticket_session(TLS1_3_VERSION, &id);
         s.update(|f| {
             f.cipher = suite;
+            f.update_extra(|e| e.alpn_selected = alpn.clone());
             if let Some((t, lifetime, age_add)) = facts {
                 f.update_extra(|e| e.ticket = Some(t));
                 f.ticket_lifetime_hint = u64::from(lifetime);

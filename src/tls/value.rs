@@ -159,7 +159,7 @@ impl ServerValue {
         } else {
             f.flags &= !crate::core::session::FLAG_EXTMS;
         }
-        f.update_extra(|e| e.hostname = self.sni.clone());
+        f.update_extra(|e| e.hostname = self.sni.clone().and_then(|h| std::ffi::CString::new(h).ok()));
         f.update_extra(|e| e.alpn_selected = self.alpn.clone());
         f.update_extra(|e| e.peer_cert = self.client_cert_chain.as_ref().and_then(|c| c.first().cloned()));
         f.update_extra(|e| {
