@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 #define OPENSSL_VERSION_MAJOR 3
 /* Lets a program tell sesscache from OpenSSL. */
@@ -25,6 +26,7 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
 typedef struct x509_store_ctx_st X509_STORE_CTX;
 typedef struct ossl_init_settings_st OPENSSL_INIT_SETTINGS;
+typedef struct ssl_conf_ctx_st SSL_CONF_CTX;
 typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);
 
 /* ex_data callback types, as in <openssl/crypto.h>. */
@@ -277,6 +279,10 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB 72
 
+#define SSL_CTRL_GET_TLSEXT_TICKET_KEYS 58
+
+#define SSL_CTRL_SET_TLSEXT_TICKET_KEYS 59
+
 #define SSL_CTRL_GET_RI_SUPPORT 76
 
 #define SSL_CTRL_CLEAR_MODE 78
@@ -524,7 +530,7 @@ void SSL_get0_alpn_selected(const SSL *s, const unsigned char **data, unsigned i
 //
 // # Safety
 // `ctx` is NULL or a live context.
-void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, Option<AlpnSelectCb> cb, void *arg);
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in_, unsigned int inlen, void *arg), void *arg);
 
 // Sets the info callback for the context's connections (NULL clears it). Called with
 // `SSL_CB_HANDSHAKE_START` when a handshake begins, `SSL_CB_ACCEPT_LOOP` / `_CONNECT_LOOP` as it
@@ -534,25 +540,25 @@ void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, Option<AlpnSelectCb> cb, void *arg
 //
 // # Safety
 // `ctx` is NULL or a live context.
-void SSL_CTX_set_info_callback(SSL_CTX *ctx, Option<InfoCb> cb);
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, int where_, int ret));
 
 // The context's info callback; NULL if none.
 //
 // # Safety
 // `ctx` is NULL or a live context.
-Option<InfoCb> SSL_CTX_get_info_callback(const SSL_CTX *ctx);
+void (*SSL_CTX_get_info_callback(const SSL_CTX *ctx))(const SSL *ssl, int where_, int ret);
 
 // Sets this connection's own info callback (it takes precedence over the context's).
 //
 // # Safety
 // `s` is NULL or a live connection.
-void SSL_set_info_callback(SSL *s, Option<InfoCb> cb);
+void SSL_set_info_callback(SSL *s, void (*cb)(const SSL *ssl, int where_, int ret));
 
 // This connection's own info callback; NULL if none.
 //
 // # Safety
 // `s` is NULL or a live connection.
-Option<InfoCb> SSL_get_info_callback(const SSL *s);
+void (*SSL_get_info_callback(const SSL *s))(const SSL *ssl, int where_, int ret);
 
 // Sets the certificate callback, called on a server after the ClientHello (after the
 // servername callback) and before the certificate is chosen: it may call `SSL_use_certificate`
@@ -563,13 +569,13 @@ Option<InfoCb> SSL_get_info_callback(const SSL *s);
 //
 // # Safety
 // `ctx` is NULL or a live context.
-void SSL_CTX_set_cert_cb(SSL_CTX *ctx, Option<CertCb> cb, void *arg);
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, void *arg), void *arg);
 
 // As `SSL_CTX_set_cert_cb`, for this connection only.
 //
 // # Safety
 // `s` is NULL or a live connection.
-void SSL_set_cert_cb(SSL *s, Option<CertCb> cb, void *arg);
+void SSL_set_cert_cb(SSL *s, int (*cb)(SSL *ssl, void *arg), void *arg);
 
 // Chooses a protocol as OpenSSL 3.0 does: the first of the server's list `server` that the
 // client's list `client` also has (`OPENSSL_NPN_NEGOTIATED`); otherwise the client's first
@@ -643,13 +649,13 @@ void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, int (*callback)(int preverify_ok
 //
 // # Safety
 // `ctx` is NULL or a live context.
-Option<VerifyCb> SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+int (*SSL_CTX_get_verify_callback(const SSL_CTX *ctx))(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 // This connection's verify callback; NULL if none.
 //
 // # Safety
 // `s` is NULL or a live connection.
-Option<VerifyCb> SSL_get_verify_callback(const SSL *s);
+int (*SSL_get_verify_callback(const SSL *s))(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 // Sets how deep a peer's chain may be (intermediates below the leaf) for new connections; a
 // negative depth leaves libcrypto's default (100).

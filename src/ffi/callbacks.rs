@@ -23,7 +23,8 @@ pub(crate) struct HandshakeFns {
     pub servername_arg: usize,
     pub alpn_select: Option<(AlpnSelectCb, usize)>,
     pub info: Option<InfoCb>,
-    /// `SSL_CTX_set_tlsext_ticket_key_cb`.
+    /// `SSL_CTX_set_tlsext_ticket_key_cb` (drop-in only: it takes libcrypto contexts).
+    #[cfg(feature = "libcrypto")]
     pub ticket_key: Option<super::tickets::TicketKeyCb>,
 }
 
@@ -138,7 +139,20 @@ pub(crate) fn set_servername_arg(ctx: &crate::state::ctx::Ctx, arg: *mut c_void)
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut SSL_CTX, cb: Option<AlpnSelectCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(
+            ssl: *mut SSL,
+            out: *mut *const c_uchar,
+            outlen: *mut c_uchar,
+            in_: *const c_uchar,
+            inlen: c_uint,
+            arg: *mut c_void,
+        ) -> c_int,
+    >,
+    arg: *mut c_void,
+) {
     ffi_boundary!((), |ctx| {
         c_callbacks(&ctx)?.handshake.write().alpn_select = cb.map(|cb| (cb, arg as usize));
         Some(())
@@ -154,7 +168,10 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut SSL_CTX, cb: Optio
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option<InfoCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_info_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int)>,
+) {
     ffi_boundary!((), |ctx| {
         c_callbacks(&ctx)?.handshake.write().info = cb;
         Some(())
@@ -166,7 +183,9 @@ pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut SSL_CTX, cb: Option
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get_info_callback(ctx: *const SSL_CTX) -> Option<InfoCb> {
+pub unsafe extern "C" fn SSL_CTX_get_info_callback(
+    ctx: *const SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int)> {
     ffi_boundary!(None, |ctx| Some(c_callbacks(&ctx)?.handshake.read().info))
 }
 
@@ -175,7 +194,10 @@ pub unsafe extern "C" fn SSL_CTX_get_info_callback(ctx: *const SSL_CTX) -> Optio
 /// # Safety
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_set_info_callback(s: *mut SSL, cb: Option<InfoCb>) {
+pub unsafe extern "C" fn SSL_set_info_callback(
+    s: *mut SSL,
+    cb: Option<unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int)>,
+) {
     ffi_boundary!((), |s| {
         s.state.lock().info_callback = cb.map(erase);
         Some(())
@@ -187,7 +209,9 @@ pub unsafe extern "C" fn SSL_set_info_callback(s: *mut SSL, cb: Option<InfoCb>) 
 /// # Safety
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_info_callback(s: *const SSL) -> Option<InfoCb> {
+pub unsafe extern "C" fn SSL_get_info_callback(
+    s: *const SSL,
+) -> Option<unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int)> {
     ffi_boundary!(None, |s| {
         let f = s.state.lock().info_callback;
         // SAFETY: stored from an `InfoCb` by `SSL_set_info_callback`.
@@ -205,7 +229,11 @@ pub unsafe extern "C" fn SSL_get_info_callback(s: *const SSL) -> Option<InfoCb> 
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut SSL_CTX, cb: Option<CertCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *mut SSL, arg: *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
     ffi_boundary!((), |ctx| {
         super::cert::update_ctx_certs(&ctx, |set| set.cert_cb = cb.map(|cb| (erase(cb), arg as usize)));
         Some(())
@@ -217,7 +245,11 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut SSL_CTX, cb: Option<CertC
 /// # Safety
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_set_cert_cb(s: *mut SSL, cb: Option<CertCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_set_cert_cb(
+    s: *mut SSL,
+    cb: Option<unsafe extern "C" fn(ssl: *mut SSL, arg: *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
     ffi_boundary!((), |s| {
         s.update_certs(|set| set.cert_cb = cb.map(|cb| (erase(cb), arg as usize)));
         Some(())

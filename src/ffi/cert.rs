@@ -272,7 +272,9 @@ pub unsafe extern "C" fn SSL_CTX_set_verify(
 /// # Safety
 /// `ctx` is NULL or a live context.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> Option<VerifyCb> {
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(
+    ctx: *const SSL_CTX,
+) -> Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int> {
     // SAFETY: stored from a `VerifyCb` by `SSL_CTX_set_verify`.
     ffi_boundary!(None, |ctx| Some(ctx.tls.read().conn.verify_callback.map(|f| unsafe { restore::<VerifyCb>(f) })))
 }
@@ -282,7 +284,9 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const SSL_CTX) -> Opt
 /// # Safety
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_verify_callback(s: *const SSL) -> Option<VerifyCb> {
+pub unsafe extern "C" fn SSL_get_verify_callback(
+    s: *const SSL,
+) -> Option<unsafe extern "C" fn(preverify_ok: c_int, x509_ctx: *mut X509_STORE_CTX) -> c_int> {
     // SAFETY: stored from a `VerifyCb` by `SSL_set_verify`.
     ffi_boundary!(None, |s| Some(s.settings().verify_callback.map(|f| unsafe { restore::<VerifyCb>(f) })))
 }

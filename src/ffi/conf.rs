@@ -23,6 +23,7 @@ pub const SSL_CONF_TYPE_DIR: c_int = 3;
 pub const SSL_CONF_TYPE_NONE: c_int = 4;
 pub const SSL_CONF_TYPE_STORE: c_int = 5;
 
+/// cbindgen:ignore
 /// `SSL_CONF_CTX`: flags, an optional name prefix, and the context or connection it acts on
 /// (not owned, as in OpenSSL: it must outlive the commands).
 #[allow(non_camel_case_types)]

@@ -168,6 +168,11 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
             SSL_CTRL_SET_SESS_CACHE_MODE => cache.set_mode(larg as u32) as c_long,
             SSL_CTRL_GET_SESS_CACHE_MODE => cache.mode() as c_long,
             SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG => callbacks::set_servername_arg(&ctx, parg)?,
+            #[cfg(feature = "libcrypto")]
+            // SAFETY: `parg` has `larg` bytes (this function's contract).
+            SSL_CTRL_SET_TLSEXT_TICKET_KEYS | SSL_CTRL_GET_TLSEXT_TICKET_KEYS => unsafe {
+                super::tickets::keys_ctrl(&ctx, cmd == SSL_CTRL_SET_TLSEXT_TICKET_KEYS, larg, parg)
+            },
             _ => {
                 #[cfg(feature = "libcrypto")]
                 // SAFETY: `parg` is what the command expects (this function's contract).

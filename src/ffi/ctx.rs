@@ -9,7 +9,9 @@ use super::callbacks;
 use super::ex_data::{self, Class};
 use crate::core::resume;
 use crate::core::session::{Session, SidCtx};
-use crate::state::ctx::{AlpnAnswer, Callbacks, CertAnswer, Ctx, Method, ServernameAnswer, VerifyOutcome};
+use crate::state::ctx::{
+    AlpnAnswer, Callbacks, CertAnswer, Ctx, Method, ServernameAnswer, TicketOpen, TicketSeal, VerifyOutcome,
+};
 use crate::state::ssl::Ssl;
 
 pub(crate) type NewSessionCb = unsafe extern "C" fn(*mut SSL, *mut SSL_SESSION) -> c_int;
@@ -174,6 +176,30 @@ impl Callbacks for CCallbacks {
         callbacks::verify_chain(ssl, chain, peer_is_client)
     }
 
+    fn seal_ticket(&self, ssl: &Ssl, plain: &[u8]) -> Option<TicketSeal> {
+        #[cfg(feature = "libcrypto")]
+        {
+            Some(super::tickets::seal(ssl, plain))
+        }
+        #[cfg(not(feature = "libcrypto"))]
+        {
+            let _ = (ssl, plain);
+            None
+        }
+    }
+
+    fn open_ticket(&self, ssl: &Ssl, ticket: &[u8]) -> Option<TicketOpen> {
+        #[cfg(feature = "libcrypto")]
+        {
+            Some(super::tickets::open(ssl, ticket))
+        }
+        #[cfg(not(feature = "libcrypto"))]
+        {
+            let _ = (ssl, ticket);
+            None
+        }
+    }
+
     fn info(&self, ssl: &Ssl, where_: c_int, ret: c_int) {
         let fns = *self.handshake.read();
         callbacks::info(fns, ssl, where_, ret)
@@ -201,7 +227,13 @@ fn ssl_handle(ssl: Option<&Ssl>) -> *mut SSL {
 pub unsafe extern "C" fn SSL_CTX_new(meth: *const SSL_METHOD) -> *mut SSL_CTX {
     ffi_boundary!(std::ptr::null_mut(), {
         let method = method(meth)?;
-        let p = SSL_CTX::give(Arc::new(Ctx::new(method, Box::new(CCallbacks::default()))?));
+        let ctx = Ctx::new(method, Box::new(CCallbacks::default()))?;
+        // The drop-in seals tickets with OpenSSL's own kind of keys, made here as OpenSSL does.
+        #[cfg(feature = "libcrypto")]
+        if !super::tickets::make_own_keys(&ctx) {
+            return None;
+        }
+        let p = SSL_CTX::give(Arc::new(ctx));
         // SAFETY: `p` was just made and is live.
         if let Some(c) = unsafe { SSL_CTX::borrow(p) } {
             // SAFETY: `p` is this context.

@@ -63,6 +63,27 @@ pub struct VerifyOutcome {
     pub verified_chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
 
+/// A ticket sealed by the application's ticket keys (`SSL_CTX_set_tlsext_ticket_key_cb`, or
+/// keys set with `SSL_CTX_set_tlsext_ticket_keys`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicketSeal {
+    Sealed(Vec<u8>),
+    /// The callback chose not to issue a ticket.
+    NoTicket,
+    /// The callback failed: the handshake fails.
+    Failed,
+}
+
+/// A ticket opened by the application's ticket keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicketOpen {
+    /// The session DER, and whether the callback asked for a fresh ticket.
+    Opened(Vec<u8>, bool),
+    /// Not one of the application's tickets (a full handshake follows).
+    NotRecognized,
+    Failed,
+}
+
 /// The application's callbacks, as the C layer installs them: it implements this trait, holding
 /// the C function pointers and passing each object's handle. Each method reads its callback
 /// when it is called, as OpenSSL reads the pointer at each call, and is called with no lock of
@@ -90,6 +111,11 @@ pub trait Callbacks: Send + Sync {
         chain: &[rustls::pki_types::CertificateDer<'_>],
         peer_is_client: bool,
     ) -> VerifyOutcome;
+    /// Seals a session's DER into a ticket with the application's keys; `None` when the
+    /// application has none (this library's own keys then seal it).
+    fn seal_ticket(&self, ssl: &Ssl, plain: &[u8]) -> Option<TicketSeal>;
+    /// Opens a ticket with the application's keys; `None` as for `seal_ticket`.
+    fn open_ticket(&self, ssl: &Ssl, ticket: &[u8]) -> Option<TicketOpen>;
     /// The info callback (`SSL_CB_*`), the connection's own or else this context's.
     fn info(&self, ssl: &Ssl, where_: i32, ret: i32);
     /// The implementation, for the C layer's setters and getters.

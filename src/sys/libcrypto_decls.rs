@@ -22,7 +22,12 @@ opaque!(
     X509_STORE_CTX,
     X509_VERIFY_PARAM,
     BIO,
-    PKCS8_PRIV_KEY_INFO
+    PKCS8_PRIV_KEY_INFO,
+    EVP_CIPHER_CTX,
+    EVP_CIPHER,
+    EVP_MD,
+    HMAC_CTX,
+    ENGINE
 );
 
 /// `OPENSSL_sk_pop_free`'s element destructor.
@@ -114,4 +119,38 @@ unsafe extern "C" {
     pub fn PEM_read_bio_X509(b: *mut BIO, out: *mut *mut X509, cb: *const c_void, u: *mut c_void) -> *mut X509;
 
     pub fn CRYPTO_free(p: *mut c_void, file: *const c_char, line: c_int);
+
+    pub fn RAND_bytes(buf: *mut c_uchar, num: c_int) -> c_int;
+    pub fn RAND_priv_bytes(buf: *mut c_uchar, num: c_int) -> c_int;
+    pub fn EVP_CIPHER_CTX_new() -> *mut EVP_CIPHER_CTX;
+    pub fn EVP_CIPHER_CTX_free(c: *mut EVP_CIPHER_CTX);
+    pub fn EVP_CIPHER_CTX_get_iv_length(c: *const EVP_CIPHER_CTX) -> c_int;
+    pub fn EVP_CIPHER_CTX_get_block_size(c: *const EVP_CIPHER_CTX) -> c_int;
+    pub fn EVP_aes_256_cbc() -> *const EVP_CIPHER;
+    pub fn EVP_sha256() -> *const EVP_MD;
+    pub fn EVP_EncryptInit_ex(
+        c: *mut EVP_CIPHER_CTX,
+        cipher: *const EVP_CIPHER,
+        engine: *mut ENGINE,
+        key: *const c_uchar,
+        iv: *const c_uchar,
+    ) -> c_int;
+    pub fn EVP_DecryptInit_ex(
+        c: *mut EVP_CIPHER_CTX,
+        cipher: *const EVP_CIPHER,
+        engine: *mut ENGINE,
+        key: *const c_uchar,
+        iv: *const c_uchar,
+    ) -> c_int;
+    pub fn EVP_EncryptUpdate(c: *mut EVP_CIPHER_CTX, out: *mut c_uchar, outl: *mut c_int, inp: *const c_uchar, inl: c_int) -> c_int;
+    pub fn EVP_EncryptFinal_ex(c: *mut EVP_CIPHER_CTX, out: *mut c_uchar, outl: *mut c_int) -> c_int;
+    pub fn EVP_DecryptUpdate(c: *mut EVP_CIPHER_CTX, out: *mut c_uchar, outl: *mut c_int, inp: *const c_uchar, inl: c_int) -> c_int;
+    pub fn EVP_DecryptFinal_ex(c: *mut EVP_CIPHER_CTX, out: *mut c_uchar, outl: *mut c_int) -> c_int;
+    pub fn HMAC_CTX_new() -> *mut HMAC_CTX;
+    pub fn HMAC_CTX_free(c: *mut HMAC_CTX);
+    pub fn HMAC_Init_ex(c: *mut HMAC_CTX, key: *const c_void, len: c_int, md: *const EVP_MD, engine: *mut ENGINE) -> c_int;
+    pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
+    pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut libc::c_uint) -> c_int;
+    pub fn HMAC_size(c: *const HMAC_CTX) -> usize;
+    pub fn CRYPTO_memcmp(a: *const c_void, b: *const c_void, len: usize) -> c_int;
 }

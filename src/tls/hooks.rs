@@ -22,6 +22,7 @@ use crate::core::cache::mode;
 use crate::core::der;
 use crate::core::resume::{Ems, Lookup, Source};
 use crate::core::session::Session;
+use crate::state::ctx::{TicketOpen, TicketSeal};
 use crate::state::settings::{TLS1_2_VERSION, TLS1_3_VERSION, verify};
 use crate::state::ssl::Ssl;
 
@@ -102,6 +103,8 @@ pub struct HandshakeNotes {
     pub sni: Option<String>,
     pub tickets_issued: usize,
     pub decrypted_tls12_ticket: bool,
+    /// The ticket-key callback asked for a fresh ticket on this resumption.
+    pub renew_ticket: bool,
     /// Set by a lookup that must fail the handshake (an `SSL_R_*` reason).
     pub abort: Option<u32>,
     /// Server TLS 1.3 ticket sessions waiting for the new-session callback.
@@ -244,11 +247,63 @@ impl StoresServerSessions for ServerStore {
     }
 }
 
-/// One context's ticket keys. Each ticket carries the session's OpenSSL DER in front of
-/// rustls's value, so a decrypted ticket is checked like a cached session (id context,
-/// version, expiry).
+/// One context's ticket keys. A ticket carries the session's OpenSSL DER (as OpenSSL 3.0's do:
+/// a TLS 1.3 ticket keeps its session's id; a TLS 1.2 ticket session has none), so a decrypted ticket is checked like a cached session (id context,
+/// version, expiry) and rustls's value is rebuilt from it. Tickets are sealed by the
+/// application's keys when it has some (the ticket-key callback: OpenSSL's layout, so that
+/// OpenSSL servers sharing the keys read them), else by this context's own key, made with the
+/// context and never rotated (as OpenSSL's): processes forked after the context was made share
+/// it.
 pub struct TicketSealer {
-    inner: Arc<dyn ProducesTickets>,
+    own: OwnKey,
+}
+
+/// ChaCha20-Poly1305 under a random key: key name (16) | nonce (12) | ciphertext | tag (16).
+struct OwnKey {
+    name: [u8; 16],
+    key: ring::aead::LessSafeKey,
+}
+
+impl OwnKey {
+    fn new() -> Option<OwnKey> {
+        let random = ring::rand::SystemRandom::new();
+        let mut key = [0u8; 32];
+        let mut name = [0u8; 16];
+        ring::rand::SecureRandom::fill(&random, &mut key).ok()?;
+        ring::rand::SecureRandom::fill(&random, &mut name).ok()?;
+        let key = ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, &key).ok()?;
+        Some(OwnKey { name, key: ring::aead::LessSafeKey::new(key) })
+    }
+
+    fn seal(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        let mut nonce = [0u8; 12];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce).ok()?;
+        let mut out = Vec::with_capacity(16 + 12 + plain.len() + 16);
+        out.extend_from_slice(&self.name);
+        out.extend_from_slice(&nonce);
+        let mut body = plain.to_vec();
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(self.name),
+                &mut body,
+            )
+            .ok()?;
+        out.extend_from_slice(&body);
+        out.extend_from_slice(tag.as_ref());
+        Some(out)
+    }
+
+    fn open(&self, ticket: &[u8]) -> Option<Vec<u8>> {
+        if ticket.len() < 16 + 12 + 16 || ticket[..16] != self.name {
+            return None;
+        }
+        let nonce = ring::aead::Nonce::try_assume_unique_for_key(&ticket[16..28]).ok()?;
+        let mut body = ticket[28..].to_vec();
+        let plain = self.key.open_in_place(nonce, ring::aead::Aad::from(self.name), &mut body).ok()?;
+        Some(plain.to_vec())
+    }
 }
 
 impl std::fmt::Debug for TicketSealer {
@@ -259,14 +314,8 @@ impl std::fmt::Debug for TicketSealer {
 
 impl TicketSealer {
     pub fn new() -> Option<Arc<TicketSealer>> {
-        Some(Arc::new(TicketSealer { inner: rustls::crypto::ring::Ticketer::new().ok()? }))
+        Some(Arc::new(TicketSealer { own: OwnKey::new()? }))
     }
-}
-
-/// A decrypted ticket's parts: the session's DER (after its 2-byte length) and rustls's value.
-pub fn split_ticket(opened: &[u8]) -> Option<(&[u8], &[u8])> {
-    let n = usize::from(u16::from_be_bytes([*opened.first()?, *opened.get(1)?]));
-    Some((opened.get(2..2 + n)?, opened.get(2 + n..)?))
 }
 
 impl ProducesTickets for TicketSealer {
@@ -280,39 +329,58 @@ impl ProducesTickets for TicketSealer {
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
         trace::count(|c| c.encrypt += 1);
-        let session = with_current(|ssl| {
+        with_current(|ssl| {
             let v = ServerValue::decode(plain)?;
-            if i32::from(v.version) >= TLS1_3_VERSION {
+            let session = if i32::from(v.version) >= TLS1_3_VERSION {
                 if !take_ticket_slot(ssl) {
                     return None;
                 }
                 let s = new_server_session(ssl, &v, &random_id());
                 ssl.notes.lock().ticket_sessions.push(Arc::clone(&s));
-                Some(s)
+                s
             } else {
-                // OpenSSL does not renew a TLS 1.2 ticket it resumed from, and a TLS 1.2
-                // ticket session has no id (nothing is cached, no callback).
-                if ssl.notes.lock().decrypted_tls12_ticket {
-                    return None;
+                // OpenSSL does not renew a TLS 1.2 ticket it resumed from (unless the ticket-key
+                // callback asked for it), and a TLS 1.2 ticket session has no id (nothing is
+                // cached, no callback).
+                {
+                    let notes = ssl.notes.lock();
+                    if notes.decrypted_tls12_ticket && !notes.renew_ticket {
+                        return None;
+                    }
                 }
-                Some(new_server_session(ssl, &v, &[]))
+                new_server_session(ssl, &v, &[])
+            };
+            let der = der::encode(&session.read())?;
+            match ssl.ctx.callbacks.seal_ticket(ssl, &der) {
+                Some(TicketSeal::Sealed(t)) => Some(t),
+                Some(TicketSeal::NoTicket) => None,
+                Some(TicketSeal::Failed) => {
+                    ssl.notes.lock().abort = Some(crate::state::err::reason::CALLBACK_FAILED);
+                    None
+                }
+                None => self.own.seal(&der),
             }
-        })??;
-        let der = der::encode(&session.read())?;
-        let mut sealed = Vec::with_capacity(2 + der.len() + plain.len());
-        sealed.extend_from_slice(&u16::try_from(der.len()).ok()?.to_be_bytes());
-        sealed.extend_from_slice(&der);
-        sealed.extend_from_slice(plain);
-        self.inner.encrypt(&sealed)
+        })
+        .flatten()
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
         trace::count(|c| c.decrypt += 1);
-        let opened = self.inner.decrypt(cipher)?;
-        let (der_bytes, plain) = split_ticket(&opened)?;
-        let plain = plain.to_vec();
         with_current(|ssl| {
-            let (fields, _) = der::decode(der_bytes, ssl.ctx.cache.now()).ok()?;
+            let (der_bytes, renew) = match ssl.ctx.callbacks.open_ticket(ssl, cipher) {
+                Some(TicketOpen::Opened(der, renew)) => (der, renew),
+                Some(TicketOpen::NotRecognized) => return None,
+                Some(TicketOpen::Failed) => {
+                    ssl.notes.lock().abort = Some(crate::state::err::reason::CALLBACK_FAILED);
+                    return None;
+                }
+                None => (self.own.open(cipher)?, false),
+            };
+            // As OpenSSL: bytes after the session's DER make the ticket unusable.
+            let (fields, used) = der::decode(&der_bytes, ssl.ctx.cache.now()).ok()?;
+            if used != der_bytes.len() {
+                return None;
+            }
             let version = fields.version;
             let tls12 = version < TLS1_3_VERSION;
             let session = Session::from_fields(fields);
@@ -324,9 +392,14 @@ impl ProducesTickets for TicketSealer {
             }
             ssl.set_version(version);
             match ssl.check_ticket_session(session) {
-                Lookup::Resume(_) => {
-                    ssl.notes.lock().decrypted_tls12_ticket = tls12;
-                    Some(plain)
+                Lookup::Resume(s) => {
+                    {
+                        let mut notes = ssl.notes.lock();
+                        notes.decrypted_tls12_ticket = tls12;
+                        notes.renew_ticket = renew;
+                    }
+                    let sni = ssl.notes.lock().sni.clone();
+                    ServerValue::from_fields(&s.read(), sni.as_deref().map(str::as_bytes))?.encode()
                 }
                 Lookup::Miss => None,
                 Lookup::Fatal(reason) => {
