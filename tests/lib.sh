@@ -16,7 +16,7 @@ start_test() {
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     if declare -F cleanup_more >/dev/null; then cleanup_more; fi
-    rm -rf "$tmp"
+    [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 
 # check "description" command...: one PASS:/FAIL: line; a second attempt absorbs a slow

@@ -41,10 +41,13 @@ pub struct OPENSSL_INIT_SETTINGS {
     _opaque: [u8; 0],
 }
 
-/// Library initialisation: nothing to do here (everything is initialised on first use); 1.
+/// Library initialisation: everything else is initialised on first use; 1.
 #[unsafe(no_mangle)]
 pub extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const OPENSSL_INIT_SETTINGS) -> libc::c_int {
     let _ = (opts, settings);
+    // The drop-in gives libcrypto its SSL error texts, as libssl does.
+    #[cfg(feature = "libcrypto")]
+    crate::state::err::load_strings();
     1
 }
 

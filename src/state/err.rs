@@ -198,9 +198,79 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<c_ulong>> = const { RefCell::new(VecDeque::new()) };
 }
 
+/// Every `SSL_R_*` reason this library raises (alerts apart).
+#[cfg(feature = "libcrypto")]
+const SSL_REASONS: &[u32] = {
+    use reason::*;
+    &[
+        SSL_SESSION_ID_CONTEXT_TOO_LONG,
+        CERTIFICATE_VERIFY_FAILED,
+        NO_SHARED_CIPHER,
+        NO_PROTOCOLS_AVAILABLE,
+        UNEXPECTED_EOF_WHILE_READING,
+        WRONG_VERSION_NUMBER,
+        UNEXPECTED_MESSAGE,
+        RECORD_LAYER_FAILURE,
+        DECRYPTION_FAILED_OR_BAD_RECORD_MAC,
+        PACKET_LENGTH_TOO_LONG,
+        SESSION_ID_CONTEXT_UNINITIALIZED,
+        NO_CERTIFICATE_ASSIGNED,
+        NO_PRIVATE_KEY_ASSIGNED,
+        UNSUPPORTED_PROTOCOL,
+        PROTOCOL_IS_SHUTDOWN,
+        SHUTDOWN_WHILE_IN_INIT,
+        UNINITIALIZED,
+        BAD_LENGTH,
+        UNKNOWN_SSL_VERSION,
+        UNSUPPORTED_SSL_VERSION,
+        CIPHER_CODE_WRONG_LENGTH,
+        UNKNOWN_CERTIFICATE_TYPE,
+        NO_CERTIFICATE_SET,
+        NO_CIPHER_MATCH,
+        UNSUPPORTED_ELLIPTIC_CURVE,
+        INVALID_TICKET_KEYS_LENGTH,
+        UNKNOWN_CMD_NAME,
+        INVALID_NULL_CMD_NAME,
+        BAD_VALUE,
+        INVALID_COMMAND,
+        NULL_SSL_CTX,
+        NO_APPLICATION_PROTOCOL,
+        CALLBACK_FAILED,
+        CERT_CB_ERROR,
+        CLIENTHELLO_TLSEXT,
+        PEER_DID_NOT_RETURN_A_CERTIFICATE,
+    ]
+};
+
+/// Gives libcrypto the texts of the SSL reasons, as OpenSSL's libssl does when it starts, so
+/// that `ERR_error_string` and friends print them. Once per process.
+#[cfg(feature = "libcrypto")]
+pub fn load_strings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let alerts = (0..=255u32).filter(|a| alert_text(*a).is_some()).map(|a| reason::ALERT_BASE + a);
+        let mut table: Vec<crate::sys::libcrypto::ERR_STRING_DATA> = SSL_REASONS
+            .iter()
+            .copied()
+            .chain(alerts)
+            .filter_map(|r| {
+                let text = std::ffi::CString::new(reason_text(LIB_SSL, r)).ok()?;
+                let text: &'static std::ffi::CStr = Box::leak(text.into_boxed_c_str());
+                Some(crate::sys::libcrypto::ERR_STRING_DATA { error: pack(LIB_SSL, r), string: text.as_ptr() })
+            })
+            .collect();
+        table.push(crate::sys::libcrypto::ERR_STRING_DATA { error: 0, string: std::ptr::null() });
+        // libcrypto keeps pointers into the table for the life of the process.
+        let table: &'static [crate::sys::libcrypto::ERR_STRING_DATA] = Box::leak(table.into_boxed_slice());
+        // SAFETY: a table ending with a zero entry, alive for the life of the process.
+        unsafe { crate::sys::libcrypto::ERR_load_strings_const(table.as_ptr()) };
+    });
+}
+
 /// Queues an error on this thread (`ERR_raise`).
 #[cfg(feature = "libcrypto")]
 pub fn raise(lib: u32, reason: u32) {
+    load_strings();
     // SAFETY: libcrypto's error functions, called as `ERR_raise` does; no format arguments.
     unsafe {
         crate::sys::libcrypto::ERR_new();

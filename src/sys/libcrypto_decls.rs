@@ -30,6 +30,14 @@ opaque!(
     ENGINE
 );
 
+/// `ERR_STRING_DATA`: a code and its text.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct ERR_STRING_DATA {
+    pub error: c_ulong,
+    pub string: *const c_char,
+}
+
 /// `OPENSSL_sk_pop_free`'s element destructor.
 pub type FreeFn = unsafe extern "C" fn(*mut c_void);
 /// `X509_STORE_CTX_set_verify_cb`'s callback.
@@ -51,6 +59,7 @@ unsafe extern "C" {
     pub fn ERR_set_error(lib: c_int, reason: c_int, fmt: *const c_char, ...);
     pub fn ERR_peek_error() -> c_ulong;
     pub fn ERR_clear_error();
+    pub fn ERR_load_strings_const(strings: *const ERR_STRING_DATA) -> c_int;
     pub fn ERR_set_mark() -> c_int;
     pub fn ERR_pop_to_mark() -> c_int;
 
