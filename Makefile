@@ -15,11 +15,18 @@ CTEST_SRC := $(sort $(wildcard ctests/test_*.c))
 SESSCACHE_ONLY := ctests/test_null_args.c ctests/test_stress.c ctests/test_checked.c
 CTEST_OURS    := $(patsubst ctests/%.c,$(BUILD)/ctests/sesscache/%,$(CTEST_SRC))
 CTEST_OPENSSL := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(filter-out $(SESSCACHE_ONLY),$(CTEST_SRC)))
+# Tests of the functions that take libcrypto objects (drop-in only): built against the system
+# headers, run on the system libssl and on the drop-in.
+DROPIN_SRC  := $(sort $(wildcard ctests/dropin_*.c))
+CTEST_DROPIN_BIN := $(patsubst ctests/%.c,$(BUILD)/ctests/openssl/%,$(DROPIN_SRC))
+# Every test built against OpenSSL also runs on the drop-in libssl.so.3, except the one that
+# pins OpenSSL's own deliberate differences from sesscache.
+CTEST_ON_DROPIN := $(foreach t,$(filter-out %/test_differences,$(CTEST_OPENSSL)) $(CTEST_DROPIN_BIN),"env LD_LIBRARY_PATH=$(BUILD)/libssl $(t)")
 
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -46,11 +53,13 @@ test: deps
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --lib --features libcrypto -- -D warnings
 
-ctest: debuglib certs examples $(CTEST_OURS) $(CTEST_OPENSSL)
+ctest: debuglib certs examples libssl $(CTEST_OURS) $(CTEST_OPENSSL) $(CTEST_DROPIN_BIN)
 	@./ctests/run.sh ./ctests/check_exports.sh "./tools/check_libssl.sh $(BUILD)/libssl" \
 	  "./tests/interop/run.sh $(BUILD)" "./tests/tcp/flights.sh $(BUILD)" "./tests/redis/run.sh $(BUILD)" "./ctests/conformance/run.sh $(BUILD)" \
-	  $(CTEST_OURS) $(CTEST_OPENSSL)
+	  "./tests/nginx/run.sh $(BUILD)" "./tests/nginx/load.sh $(BUILD) 8 2 4" \
+	  $(CTEST_OURS) $(CTEST_OPENSSL) $(CTEST_DROPIN_BIN) $(CTEST_ON_DROPIN)
 
 ctest-ours: debuglib certs $(CTEST_OURS)
 	@./ctests/run.sh $(CTEST_OURS)
@@ -117,6 +126,20 @@ interop: examples
 redis: deps examples
 	@./tests/redis/run.sh $(BUILD)
 
+# Debian's nginx, unmodified, on the system OpenSSL and on the drop-in side by side
+# (tests/nginx/run.sh; nginx is extracted from its Debian package, never started as a service).
+nginx: deps certs libssl
+	@./tests/nginx/run.sh $(BUILD)
+
+# 30 s of parallel s_time clients against nginx on the drop-in with a reload every 5 s.
+nginx-load: deps certs libssl
+	@./tests/nginx/load.sh $(BUILD) 30 5 4
+
+# How many libssl functions each session-caching program of Debian 12 imports, and how many
+# the drop-in provides (tools/abi_matrix.sh, from the binaries of their packages).
+abi-matrix: libssl
+	@./tools/abi_matrix.sh $(BUILD) --missing
+
 # The binary drop-in: libssl.so.3 (SONAME libssl.so.3, symbols versioned OPENSSL_3.0.0).
 libssl:
 	@./tools/make_libssl.sh $(BUILD)/libssl
@@ -146,6 +169,12 @@ bench-redis: deps lib certs
 bench-tcp: deps lib certs
 	@mkdir -p $(BUILD)
 	@./bench/tcp.sh $(BUILD)
+
+# Full and resumed handshakes through Debian's nginx on both libraries, driven by openssl
+# s_time (bench/nginx.sh): connections/s and nginx's CPU per connection, into bench/results.md.
+bench-nginx: deps lib certs libssl
+	@mkdir -p $(BUILD)
+	@./bench/nginx.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

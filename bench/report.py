@@ -2,11 +2,13 @@
 """Turns the two benchmark outputs (system OpenSSL, sesscache) into bench/results.md (a table
 with the ratio sesscache/OpenSSL) and bench/results.svg (ops/s by operation and library).
 
-usage: report.py [--tcp OPENSSL_TCP.tsv SESSCACHE_TCP.tsv] OPENSSL.tsv SESSCACHE.tsv MEM_OPENSSL MEM_SESSCACHE COMMAND...
-       report.py --tcp OPENSSL_TCP.tsv SESSCACHE_TCP.tsv --keep-main COMMAND...
+usage: report.py [--tcp OPENSSL_TCP.tsv SESSCACHE_TCP.tsv] [--nginx OPENSSL.tsv SESSCACHE.tsv]
+                 OPENSSL.tsv SESSCACHE.tsv MEM_OPENSSL MEM_SESSCACHE COMMAND...
+       report.py [--tcp ...] [--nginx ...] --keep-main COMMAND...
 
---tcp adds the table of bench/tcp.sh (openssl s_time against bench/tcp_server.c); --keep-main
-takes everything else from the current bench/results.md (for `make bench-tcp` alone)."""
+--tcp adds the table of bench/tcp.sh (openssl s_time against bench/tcp_server.c), --nginx the
+table of bench/nginx.sh (openssl s_time through nginx); --keep-main takes everything else
+from the current bench/results.md (for `make bench-tcp` or `make bench-nginx` alone)."""
 import datetime
 import html
 import io
@@ -52,11 +54,29 @@ def load_tcp(path):
     return rows, order
 
 
+def kept_sections():
+    """The TCP and nginx sections of the current bench/results.md ("" when absent)."""
+    try:
+        text = open("bench/results.md").read()
+    except OSError:
+        return "", ""
+    text = text.split("\n![ops/s")[0]
+
+    def section(title):
+        if title not in text:
+            return ""
+        rest = text[text.index(title) + 1 :]
+        ends = [rest.index(t) for t in ("\n## Over TCP", "\n## Through nginx") if t in rest]
+        return rest[: min(ends)].rstrip("\n") + "\n" if ends else rest.rstrip("\n") + "\n"
+
+    return section("\n## Over TCP"), section("\n## Through nginx")
+
+
 def kept_main():
     """The main part of the current bench/results.md (up to its TCP section or chart) and the
     speed rows of its table, for the chart."""
     text = open("bench/results.md").read()
-    for end in ("\n## Over TCP", "\n![ops/s"):
+    for end in ("\n## Over TCP", "\n## Through nginx", "\n![ops/s"):
         if end in text:
             text = text[: text.index(end)]
     speed = []
@@ -67,23 +87,27 @@ def kept_main():
     return text.rstrip("\n") + "\n", speed
 
 
-def tcp_section(ossl, ours, order, command, date):
-    out = ["## Over TCP: `openssl s_time` against a server on each library\n\n"]
+def nginx_section(ossl, ours, order, command, date):
+    out = ["## Through nginx: `openssl s_time` against Debian's nginx on each library\n\n"]
     out.append(f"Date: {date}. Command: `{command}`. ")
-    out.append("`bench/tcp.sh` runs `bench/tcp_server.c` (one thread, blocking sockets, internal session cache, ")
-    out.append("`SSL_OP_NO_TICKET` so TLS 1.2 resumes by session id and TLS 1.3 by stateful tickets, both through the cache, ")
-    out.append("`SSL_OP_IGNORE_UNEXPECTED_EOF`, one HTTP/1.0 request and reply per connection) built against each library, ")
-    out.append("and drives both with the same client, the system's `openssl s_time -new|-reuse -tls1_2|-tls1_3 -www /` ")
-    out.append("over 127.0.0.1. Connections/s: s_time's count over the wall time around it, as the client sees it ")
-    out.append("(client and server share the machine's cores). Server CPU: the server's getrusage user+system time ")
-    out.append("over the run divided by the connections it handled (for `-reuse` that includes s_time's one full ")
-    out.append("handshake before the resumed ones). The resumed rows are checked to resume, by s_time's marks and ")
-    out.append("by the server's `SSL_session_reused` count. The libraries alternate, ")
+    out.append("`bench/nginx.sh` runs Debian 12's nginx 1.22.1, unmodified, once on the system OpenSSL and once on ")
+    out.append("the drop-in `libssl.so.3` (one worker, `ssl_session_cache shared:SSL:20m`, `ssl_session_tickets off` ")
+    out.append("so that TLS 1.2 resumes by session id and TLS 1.3 by stateful tickets, both through nginx's shared zone ")
+    out.append("and its session callbacks; `return 200`), and drives both with the same client, ")
+    out.append("`openssl s_time -new|-reuse -tls1_2|-tls1_3 -www /` over 127.0.0.1. Connections/s: s_time's count over ")
+    out.append("the wall time around it. nginx CPU: user+system time of its master and worker from /proc over the run, ")
+    out.append("divided by s_time's connections. The resumed rows are checked to resume (s_time's marks). ")
+    out.append(table(ossl, ours, order, "nginx CPU", "nginx CPU"))
+    return "".join(out)
+
+
+def table(ossl, ours, order, column, who):
+    out = []
     runs = max(r[2] for r in ossl.values())
-    out.append(f"{runs} run{'s' if runs > 1 else ''} each; the table keeps each library's best connections/s and ")
-    out.append("best (lowest) CPU per connection over its runs. Ratios: connections/s sesscache over OpenSSL ")
-    out.append("(higher is better), CPU sesscache over OpenSSL (lower is better).\n\n")
-    out.append("| handshake | OpenSSL conns/s | sesscache conns/s | ratio | OpenSSL CPU µs/conn | sesscache CPU µs/conn | ratio |\n")
+    out.append(f"The libraries alternate, {runs} run{'s' if runs > 1 else ''} each; the table keeps each library's best ")
+    out.append("connections/s and best (lowest) CPU per connection over its runs. Ratios: connections/s sesscache over ")
+    out.append("OpenSSL (higher is better), CPU sesscache over OpenSSL (lower is better).\n\n")
+    out.append(f"| handshake | OpenSSL conns/s | sesscache conns/s | ratio | OpenSSL {column} µs/conn | sesscache {column} µs/conn | ratio |\n")
     out.append("|---|---|---|---|---|---|---|\n")
     slower, cpu_targets = [], []
     for name in order:
@@ -101,8 +125,35 @@ def tcp_section(ossl, ours, order, command, date):
     n = sum(1 for name in order if name in ours)
     out.append(f"- sesscache never slower than OpenSSL in wall time on any row: "
                + ("met on every row.\n" if not slower else f"NOT met on {len(slower)} of {n} rows ({'; '.join(slower)}).\n"))
-    out.append("- server CPU per resumed handshake at most ⅔ of OpenSSL's: " + "; ".join(cpu_targets) + ".\n")
+    out.append(f"- {who} per resumed handshake at most ⅔ of OpenSSL's: " + "; ".join(cpu_targets) + ".\n")
     return "".join(out)
+
+
+def tcp_section(ossl, ours, order, command, date):
+    out = ["## Over TCP: `openssl s_time` against a server on each library\n\n"]
+    out.append(f"Date: {date}. Command: `{command}`. ")
+    out.append("`bench/tcp.sh` runs `bench/tcp_server.c` (one thread, blocking sockets, internal session cache, ")
+    out.append("`SSL_OP_NO_TICKET` so TLS 1.2 resumes by session id and TLS 1.3 by stateful tickets, both through the cache, ")
+    out.append("`SSL_OP_IGNORE_UNEXPECTED_EOF`, one HTTP/1.0 request and reply per connection) built against each library, ")
+    out.append("and drives both with the same client, the system's `openssl s_time -new|-reuse -tls1_2|-tls1_3 -www /` ")
+    out.append("over 127.0.0.1. Connections/s: s_time's count over the wall time around it, as the client sees it ")
+    out.append("(client and server share the machine's cores). Server CPU: the server's getrusage user+system time ")
+    out.append("over the run divided by the connections it handled (for `-reuse` that includes s_time's one full ")
+    out.append("handshake before the resumed ones). The resumed rows are checked to resume, by s_time's marks and ")
+    out.append("by the server's `SSL_session_reused` count. ")
+    out.append(table(ossl, ours, order, "CPU", "server CPU"))
+    return "".join(out)
+
+
+def kept_tcp_rows(section):
+    """The chart rows of a kept TCP section's table."""
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 7 and cells[1].replace(",", "").isdigit():
+            num = lambda c: float(c.replace(",", ""))
+            rows.append((cells[0], (num(cells[1]), num(cells[4]), 1), (num(cells[2]), num(cells[5]), 1)))
+    return rows
 
 
 def cpu():
@@ -117,10 +168,12 @@ def cpu():
 
 def main():
     args = sys.argv[1:]
-    tcp, keep = None, False
+    tcp, nginx, keep = None, None, False
     while args and args[0].startswith("--"):
         if args[0] == "--tcp":
             tcp, args = (args[1], args[2]), args[3:]
+        elif args[0] == "--nginx":
+            nginx, args = (args[1], args[2]), args[3:]
         elif args[0] == "--keep-main":
             keep, args = True, args[1:]
         else:
@@ -133,10 +186,19 @@ def main():
         command = " ".join(args[4:])
         head, speed = main_part(args, date)
     tcp_rows = None
+    kept_tcp, kept_nginx = kept_sections() if keep else ("", "")
     if tcp:
         (t_ossl, t_order), (t_ours, _) = load_tcp(tcp[0]), load_tcp(tcp[1])
         tcp_rows = [(n, t_ossl[n], t_ours[n]) for n in t_order if n in t_ours]
         head += "\n" + tcp_section(t_ossl, t_ours, t_order, command, date)
+    elif kept_tcp:
+        head += "\n" + kept_tcp
+        tcp_rows = kept_tcp_rows(kept_tcp)
+    if nginx:
+        (n_ossl, n_order), (n_ours, _) = load_tcp(nginx[0]), load_tcp(nginx[1])
+        head += "\n" + nginx_section(n_ossl, n_ours, n_order, command, date)
+    elif kept_nginx:
+        head += "\n" + kept_nginx
     with open("bench/results.md", "w") as f:
         f.write(head)
         f.write("\n![ops/s by operation and library](results.svg)\n")

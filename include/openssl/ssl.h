@@ -778,7 +778,8 @@ char *SSL_CIPHER_description(const SSL_CIPHER *cipher, char *buf, int len);
 // "ECDHE+AESGCM:@STRENGTH"), evaluated as OpenSSL 3.0 does over the suites this library
 // negotiates (ECDHE with AES-GCM or ChaCha20-Poly1305): 1, or 0 with `SSL_R_NO_CIPHER_MATCH`
 // when none of them is selected (also when OpenSSL would select only suites rustls does not
-// implement, such as CBC or DHE ones), `SSL_R_INVALID_COMMAND` for a malformed string.
+// implement, such as CBC or DHE ones: then, as in OpenSSL, no TLS 1.2 suite is left),
+// `SSL_R_INVALID_COMMAND` for a malformed string (the list is unchanged).
 //
 // # Safety
 // `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.
@@ -901,7 +902,7 @@ long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 // `s` is NULL or a live connection.
 long SSL_callback_ctrl(SSL *s, int cmd, void (*fp)(void));
 
-// Library initialisation: nothing to do here (everything is initialised on first use); 1.
+// Library initialisation: everything else is initialised on first use; 1.
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
 
 // The general-purpose TLS method (client and server).

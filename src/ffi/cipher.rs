@@ -181,12 +181,15 @@ fn set_tls12_list(settings: &mut crate::state::settings::ConnSettings, rules: &s
             settings.tls12_suites = Some(ids.into());
             Some(1)
         }
-        Err(e) => {
-            let why = match e {
-                crate::core::cipher_list::ListError::InvalidCommand => reason::INVALID_COMMAND,
-                crate::core::cipher_list::ListError::NoMatch => reason::NO_CIPHER_MATCH,
-            };
-            err::raise(LIB_SSL, why);
+        Err(crate::core::cipher_list::ListError::InvalidCommand) => {
+            err::raise(LIB_SSL, reason::INVALID_COMMAND);
+            None
+        }
+        Err(crate::core::cipher_list::ListError::NoMatch) => {
+            // As OpenSSL 3.0: the list is replaced before the check fails, so the connection is
+            // left with no TLS 1.2 suite at all.
+            settings.tls12_suites = Some(Vec::new().into());
+            err::raise(LIB_SSL, reason::NO_CIPHER_MATCH);
             None
         }
     }
@@ -209,7 +212,8 @@ fn set_tls13_list(settings: &mut crate::state::settings::ConnSettings, list: &st
 /// "ECDHE+AESGCM:@STRENGTH"), evaluated as OpenSSL 3.0 does over the suites this library
 /// negotiates (ECDHE with AES-GCM or ChaCha20-Poly1305): 1, or 0 with `SSL_R_NO_CIPHER_MATCH`
 /// when none of them is selected (also when OpenSSL would select only suites rustls does not
-/// implement, such as CBC or DHE ones), `SSL_R_INVALID_COMMAND` for a malformed string.
+/// implement, such as CBC or DHE ones: then, as in OpenSSL, no TLS 1.2 suite is left),
+/// `SSL_R_INVALID_COMMAND` for a malformed string (the list is unchanged).
 ///
 /// # Safety
 /// `ctx` is NULL or a live context; `str_` is NULL or NUL-terminated.

@@ -1,4 +1,6 @@
-//! ex_data: application slots on `SSL_CTX` and `SSL`, with OpenSSL's index registry.
+//! ex_data: application slots on `SSL_CTX` and `SSL`, with OpenSSL's index registry (the
+//! drop-in uses libcrypto's registry and slots instead, as OpenSSL's libssl does).
+#![cfg_attr(feature = "libcrypto", allow(dead_code))]
 
 use libc::{c_int, c_long, c_void};
 use once_cell::sync::Lazy;
@@ -60,10 +62,41 @@ fn ad(slots: &ExData) -> *mut CRYPTO_EX_DATA {
     (slots as *const ExData).cast_mut().cast()
 }
 
+/// Calls each index's `new_func` for a new object (`CRYPTO_new_ex_data`): the drop-in lets
+/// libcrypto do it, with the callbacks registered there.
+///
+/// # Safety
+/// `parent` is the object `slots` belong to.
+#[cfg(feature = "libcrypto")]
+pub unsafe fn run_new_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
+    // SAFETY: our object and its CRYPTO_EX_DATA, as libcrypto's contract wants them.
+    unsafe { crate::sys::libcrypto::CRYPTO_new_ex_data(libcrypto_class(class), parent, slots.as_ptr()) };
+}
+
+#[cfg(feature = "libcrypto")]
+fn libcrypto_class(class: Class) -> c_int {
+    match class {
+        Class::Ssl => crate::sys::libcrypto::CRYPTO_EX_INDEX_SSL,
+        Class::SslCtx => crate::sys::libcrypto::CRYPTO_EX_INDEX_SSL_CTX,
+    }
+}
+
+/// Calls each index's `free_func` with the slot's value, in index order
+/// (`CRYPTO_free_ex_data`), through libcrypto for the drop-in.
+///
+/// # Safety
+/// `parent` is the object `slots` belong to.
+#[cfg(feature = "libcrypto")]
+pub unsafe fn run_free_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
+    // SAFETY: as in `run_new_funcs`.
+    unsafe { crate::sys::libcrypto::CRYPTO_free_ex_data(libcrypto_class(class), parent, slots.as_ptr()) };
+}
+
 /// Calls each index's `new_func` for a new object (`CRYPTO_new_ex_data`).
 ///
 /// # Safety
 /// `parent` is the object `slots` belong to.
+#[cfg(not(feature = "libcrypto"))]
 pub unsafe fn run_new_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
     for (idx, ix) in registered(class) {
         if let Some(f) = ix.new_func {
@@ -78,6 +111,7 @@ pub unsafe fn run_new_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
 ///
 /// # Safety
 /// `parent` is the object `slots` belong to.
+#[cfg(not(feature = "libcrypto"))]
 pub unsafe fn run_free_funcs(slots: &ExData, class: Class, parent: *mut c_void) {
     for (idx, ix) in registered(class) {
         if let Some(f) = ix.free_func {
@@ -97,10 +131,7 @@ fn slot(slots: &ExData, idx: c_int) -> *mut c_void {
 /// Stores `value` at `idx`: 1, or 0 for a negative index.
 fn set_slot(slots: &ExData, idx: c_int, value: *mut c_void) -> c_int {
     match usize::try_from(idx) {
-        Ok(i) => {
-            slots.set(i, value as usize);
-            1
-        }
+        Ok(i) => slots.set(i, value as usize) as c_int,
         Err(_) => 0,
     }
 }

@@ -246,25 +246,33 @@ const SSL_REASONS: &[u32] = {
 /// that `ERR_error_string` and friends print them. Once per process.
 #[cfg(feature = "libcrypto")]
 pub fn load_strings() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
+    use crate::sys::libcrypto::ERR_STRING_DATA;
+    /// The texts and the table libcrypto points into, kept for the life of the process.
+    struct Table(#[allow(dead_code)] Vec<std::ffi::CString>, Vec<ERR_STRING_DATA>);
+    // SAFETY: written once, then only read (by libcrypto).
+    unsafe impl Sync for Table {}
+    // SAFETY: as above.
+    unsafe impl Send for Table {}
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let mut made = false;
+    let table = TABLE.get_or_init(|| {
+        made = true;
         let alerts = (0..=255u32).filter(|a| alert_text(*a).is_some()).map(|a| reason::ALERT_BASE + a);
-        let mut table: Vec<crate::sys::libcrypto::ERR_STRING_DATA> = SSL_REASONS
+        let texts: Vec<(u32, std::ffi::CString)> = SSL_REASONS
             .iter()
             .copied()
             .chain(alerts)
-            .filter_map(|r| {
-                let text = std::ffi::CString::new(reason_text(LIB_SSL, r)).ok()?;
-                let text: &'static std::ffi::CStr = Box::leak(text.into_boxed_c_str());
-                Some(crate::sys::libcrypto::ERR_STRING_DATA { error: pack(LIB_SSL, r), string: text.as_ptr() })
-            })
+            .filter_map(|r| Some((r, std::ffi::CString::new(reason_text(LIB_SSL, r)).ok()?)))
             .collect();
-        table.push(crate::sys::libcrypto::ERR_STRING_DATA { error: 0, string: std::ptr::null() });
-        // libcrypto keeps pointers into the table for the life of the process.
-        let table: &'static [crate::sys::libcrypto::ERR_STRING_DATA] = Box::leak(table.into_boxed_slice());
-        // SAFETY: a table ending with a zero entry, alive for the life of the process.
-        unsafe { crate::sys::libcrypto::ERR_load_strings_const(table.as_ptr()) };
+        let mut entries: Vec<ERR_STRING_DATA> =
+            texts.iter().map(|(r, t)| ERR_STRING_DATA { error: pack(LIB_SSL, *r), string: t.as_ptr() }).collect();
+        entries.push(ERR_STRING_DATA { error: 0, string: std::ptr::null() });
+        Table(texts.into_iter().map(|(_, t)| t).collect(), entries)
     });
+    if made {
+        // SAFETY: a table ending with a zero entry, alive for the life of the process.
+        unsafe { crate::sys::libcrypto::ERR_load_strings_const(table.1.as_ptr()) };
+    }
 }
 
 /// Queues an error on this thread (`ERR_raise`).

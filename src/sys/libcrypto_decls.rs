@@ -27,8 +27,13 @@ opaque!(
     EVP_CIPHER,
     EVP_MD,
     HMAC_CTX,
-    ENGINE
+    ENGINE,
+    CRYPTO_EX_DATA
 );
+
+/// `CRYPTO_EX_INDEX_SSL`, `CRYPTO_EX_INDEX_SSL_CTX`.
+pub const CRYPTO_EX_INDEX_SSL: c_int = 0;
+pub const CRYPTO_EX_INDEX_SSL_CTX: c_int = 1;
 
 /// `ERR_STRING_DATA`: a code and its text.
 #[allow(non_camel_case_types)]
@@ -161,5 +166,9 @@ unsafe extern "C" {
     pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
     pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut libc::c_uint) -> c_int;
     pub fn HMAC_size(c: *const HMAC_CTX) -> usize;
+    pub fn CRYPTO_new_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA) -> c_int;
+    pub fn CRYPTO_free_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA);
+    pub fn CRYPTO_set_ex_data(ad: *mut CRYPTO_EX_DATA, idx: c_int, val: *mut c_void) -> c_int;
+    pub fn CRYPTO_get_ex_data(ad: *const CRYPTO_EX_DATA, idx: c_int) -> *mut c_void;
     pub fn CRYPTO_memcmp(a: *const c_void, b: *const c_void, len: usize) -> c_int;
 }

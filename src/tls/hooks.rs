@@ -637,16 +637,18 @@ impl rustls::server::danger::ClientCertVerifier for ClientAuth {
     }
 }
 
-/// No client certificates yet.
+/// A client's certificate for a CertificateRequest: the connection's own (as OpenSSL's client
+/// sends the certificate it has when asked), chosen by the server's signature schemes; none if
+/// it has none (an empty Certificate message).
 #[derive(Debug)]
-struct NoClientCert;
+struct ClientCert;
 
-impl ResolvesClientCert for NoClientCert {
-    fn resolve(&self, _root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        None
+impl ResolvesClientCert for ClientCert {
+    fn resolve(&self, _root_hint_subjects: &[&[u8]], sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        with_current(|ssl| ssl.certs().choose(sigschemes)).flatten()
     }
     fn has_certs(&self) -> bool {
-        false
+        true
     }
 }
 
@@ -773,6 +775,6 @@ macro_rules! singleton {
 singleton!(server_store, StoresServerSessions, ServerStore);
 singleton!(cert_resolver, ResolvesServerCert, CertResolver);
 singleton!(server_verifier, ServerCertVerifier, Verifier);
-singleton!(client_cert_resolver, ResolvesClientCert, NoClientCert);
+singleton!(client_cert_resolver, ResolvesClientCert, ClientCert);
 singleton!(client_store, ClientSessionStore, ClientStore::default());
 singleton!(key_log, rustls::KeyLog, MasterSecretLog);
