@@ -233,33 +233,22 @@ impl List {
     fn apply(&mut self, rule: Rule, p: &Pattern, strength_bits: Option<u32>) {
         let hit = |s: &Suite| strength_bits.map_or_else(|| p.matches(s), |b| s.bits == b);
         match rule {
-            Rule::Add => {
-                let (mut moved, mut stay) = (Vec::new(), Vec::new());
-                for (s, active) in self.0.drain(..) {
-                    if !active && hit(&s) { moved.push((s, true)) } else { stay.push((s, active)) }
-                }
-                stay.extend(moved);
-                self.0 = stay;
-            }
-            Rule::Ord => {
-                let (mut moved, mut stay) = (Vec::new(), Vec::new());
-                for (s, active) in self.0.drain(..) {
-                    if active && hit(&s) { moved.push((s, true)) } else { stay.push((s, active)) }
-                }
-                stay.extend(moved);
-                self.0 = stay;
-            }
-            Rule::Del => {
-                // Deleted suites go to the front, keeping their order.
-                let (mut moved, mut stay) = (Vec::new(), Vec::new());
-                for (s, active) in self.0.drain(..) {
-                    if active && hit(&s) { moved.push((s, false)) } else { stay.push((s, active)) }
-                }
-                moved.extend(stay);
-                self.0 = moved;
-            }
+            // ADD: inactive matches become active, at the end; ORD (+): active ones move to the
+            // end; DEL (-): active ones become inactive, at the front. Each keeps their order.
+            Rule::Add => self.split(|s, active| !active && hit(s), true, false),
+            Rule::Ord => self.split(|s, active| active && hit(s), true, false),
+            Rule::Del => self.split(|s, active| active && hit(s), false, true),
             Rule::Kill => self.0.retain(|(s, _)| !hit(s)),
         }
+    }
+
+    /// Moves the suites `moves` picks to the end (or the front), setting them `active`.
+    fn split(&mut self, moves: impl Fn(&Suite, bool) -> bool, active: bool, front: bool) {
+        let (mut moved, mut stay) = (Vec::new(), Vec::new());
+        for (s, a) in self.0.drain(..) {
+            if moves(&s, a) { moved.push((s, active)) } else { stay.push((s, a)) }
+        }
+        self.0 = if front { moved.into_iter().chain(stay).collect() } else { stay.into_iter().chain(moved).collect() };
     }
 
     /// `@STRENGTH`: active suites by strength bits, strongest first, stable.
