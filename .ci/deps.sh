@@ -8,6 +8,7 @@ command -v cc >/dev/null 2>&1 || missing+=(gcc)
 # Real clients of the nginx tests (tests/nginx/).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 # The farm-wide session cache example (examples/redis_cache/) and its test (tests/redis/).
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)

@@ -277,6 +277,8 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG 64
 
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP 71
+
 #define SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB 72
 
 #define SSL_CTRL_GET_TLSEXT_TICKET_KEYS 58
@@ -889,8 +891,8 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg);
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 
 // The context's callback setters: `SSL_CTX_set_tlsext_servername_callback` and
-// `SSL_CTX_set_tlsext_ticket_key_cb`. Others (the OCSP status callback among them) are not
-// supported: 0.
+// `SSL_CTX_set_tlsext_ticket_key_cb`. The OCSP status callback is not supported (0, with
+// `SSL_R_UNSUPPORTED_STATUS_TYPE`); unknown commands give 0.
 //
 // # Safety
 // `ctx` is NULL or a live context; `fp` is NULL or a function of the type the command expects.

@@ -65,9 +65,19 @@ unsafe fn settings_ctrl(settings: &mut ConnSettings, cmd: c_int, larg: c_long, p
                 }
             }
         }
-        // DHE is never negotiated (rustls has no DHE suite), so the automatic DH parameters
-        // setting has nothing to change.
+        // DHE is never negotiated (rustls has no DHE suite), so DH parameters, given or
+        // automatic, have nothing to change; OpenSSL refuses a NULL DH.
         SSL_CTRL_SET_DH_AUTO => 1,
+        SSL_CTRL_SET_TMP_DH if parg.is_null() => {
+            err::raise(LIB_SSL, reason::PASSED_NULL_PARAMETER);
+            0
+        }
+        SSL_CTRL_SET_TMP_DH => 1,
+        // OCSP stapling is not supported: its settings fail, with an error.
+        SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG | SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP => {
+            err::raise(LIB_SSL, reason::UNSUPPORTED_STATUS_TYPE);
+            0
+        }
         _ => return None,
     })
 }
@@ -191,8 +201,8 @@ pub unsafe extern "C" fn SSL_CTX_ctrl(ctx: *mut SSL_CTX, cmd: c_int, larg: c_lon
 }
 
 /// The context's callback setters: `SSL_CTX_set_tlsext_servername_callback` and
-/// `SSL_CTX_set_tlsext_ticket_key_cb`. Others (the OCSP status callback among them) are not
-/// supported: 0.
+/// `SSL_CTX_set_tlsext_ticket_key_cb`. The OCSP status callback is not supported (0, with
+/// `SSL_R_UNSUPPORTED_STATUS_TYPE`); unknown commands give 0.
 ///
 /// # Safety
 /// `ctx` is NULL or a live context; `fp` is NULL or a function of the type the command expects.
@@ -210,6 +220,11 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(
                 callbacks::set_servername_cb(&ctx, cb)
             }
             SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => super::tickets::set_ticket_key_cb(&ctx, fp),
+            SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
+                // OCSP stapling is not supported.
+                err::raise(LIB_SSL, reason::UNSUPPORTED_STATUS_TYPE);
+                Some(0)
+            }
             _ => Some(0),
         }
     })

@@ -47,6 +47,7 @@ pub mod reason {
     pub const NO_CIPHER_MATCH: u32 = 185;
     pub const UNSUPPORTED_ELLIPTIC_CURVE: u32 = 315;
     pub const INVALID_TICKET_KEYS_LENGTH: u32 = 325;
+    pub const UNSUPPORTED_STATUS_TYPE: u32 = 329;
     /// `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED` (any library).
     pub const SHOULD_NOT_HAVE_BEEN_CALLED: u32 = 0xC0000 | 257;
     pub const UNKNOWN_CMD_NAME: u32 = 386;
@@ -102,6 +103,7 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, NO_CIPHER_MATCH) => "no cipher match",
         (LIB_SSL, UNSUPPORTED_ELLIPTIC_CURVE) => "unsupported elliptic curve",
         (LIB_SSL, INVALID_TICKET_KEYS_LENGTH) => "invalid ticket keys length",
+        (LIB_SSL, UNSUPPORTED_STATUS_TYPE) => "unsupported status type",
         (LIB_SSL, UNKNOWN_CMD_NAME) => "unknown cmd name",
         (LIB_SSL, INVALID_NULL_CMD_NAME) => "invalid null cmd name",
         (LIB_SSL, BAD_VALUE) => "bad value",

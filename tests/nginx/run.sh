@@ -284,6 +284,12 @@ done
 check_once "ssl_prefer_server_ciphers on: OpenSSL's nginx picks its own first suite" \
     contains ciphers-1 "Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"
 
+# Accepted without effect: DH parameters (rustls has no DHE suite), OCSP stapling (not
+# supported: no response is stapled). Both nginx start and serve.
+on_both accepted 1 "ssl_protocols TLSv1.2 TLSv1.3;
+$(server PORT "ssl_dhparam $nc/dh.pem; ssl_stapling on;")" resumptions PORT
+check_once "ssl_dhparam and ssl_stapling on: nginx on sesscache starts and resumes as on OpenSSL" same accepted
+
 # What rustls cannot express fails at start with a clear error in nginx's log (OpenSSL's nginx
 # starts): CBC-only suites, signature algorithm lists.
 for conf in "ssl_ciphers AES128-SHA;" "ssl_conf_command SignatureAlgorithms RSA+SHA256;"; do

@@ -48,6 +48,7 @@ nginx_certs() {
             -extfile client.ext -out client.pem 2>/dev/null
         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
             -subj "/CN=rogue client" -keyout rogue.key -out rogue.pem 2>/dev/null
+        openssl dhparam -dsaparam -out dh.pem 2048 2>/dev/null
         head -c 80 /dev/urandom >ticket80.key
         head -c 48 /dev/urandom >ticket48.key
         head -c 80 /dev/urandom >ticket80b.key
