@@ -317,5 +317,8 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_get_current_cipher(s: *const SSL) -> *const SSL_CIPHER {
-    ffi_boundary!(std::ptr::null(), |s| Some(super::cipher::cipher_ptr(s.cipher())))
+    // As OpenSSL: the cipher of the connection's session, whatever the handshake's state.
+    ffi_boundary!(std::ptr::null(), |s| Some(super::cipher::cipher_ptr(
+        s.session().and_then(|sess| sess.read().cipher)
+    )))
 }

@@ -264,12 +264,15 @@ impl Ssl {
         self.state.lock().servername.as_ref().and_then(|n| n.to_str().ok()).map(str::to_owned)
     }
 
-    /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL).
+    /// Server: makes the SNI the client sent visible (after the hello, as OpenSSL). A TLS 1.2
+    /// resumption keeps the name of the resumed session instead (OpenSSL does not record the
+    /// hello's name then).
     pub fn publish_sni(&self) {
         let sni = self.notes.lock().sni.clone();
         if let Some(name) = sni.and_then(|n| CString::new(n).ok()) {
             let mut st = self.state.lock();
-            if st.is_server {
+            let tls12_hit = st.hit && self.version() < super::settings::TLS1_3_VERSION;
+            if st.is_server && !tls12_hit {
                 st.servername = Some(name);
             }
         }
@@ -357,9 +360,7 @@ impl Ssl {
         st.early_data = EarlyData::None;
         st.peer_chain = None;
         st.verified_chain = None;
-        if st.is_server {
-            st.servername = None;
-        }
+        // OpenSSL's SSL_clear keeps the host name (a server's, from the last ClientHello, too).
     }
 
     /// Marks the handshake finished (the TLS front does this; tests use it to reach the

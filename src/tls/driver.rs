@@ -250,6 +250,15 @@ fn ensure_started(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
             s.is_resumable() && !id_empty && settings.versions().iter().any(|v| u16::from(v.version) as i32 == version)
         });
         ssl.notes.lock().offered = usable;
+        // OpenSSL's client takes the highest version it may use once its hello is made, and a
+        // new session (no id yet) unless it offers one.
+        if let Some(highest) = settings.versions().first() {
+            let highest = i32::from(u16::from(highest.version));
+            ssl.set_version(highest);
+            if !usable {
+                ssl.start_new_session(highest, &[]);
+            }
+        }
     }
     let stats = &ssl.ctx.cache.stats;
     Stats::bump(if is_server { &stats.accept } else { &stats.connect });
@@ -510,7 +519,13 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
 /// ClientHello on (`SSL_get_session` returns it, a fatal error removes it): a full handshake
 /// begins it here, with the ServerHello's id in TLS 1.2 and none in TLS 1.3; the session
 /// store completes it at the handshake's end. A resumption already has its session.
-fn begin_server_session(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, group: u32, id: &[u8]) {
+fn begin_server_session(
+    ssl: &Ssl,
+    version: Option<rustls::ProtocolVersion>,
+    group: u32,
+    suite: Option<u16>,
+    id: &[u8],
+) {
     if ssl.session().is_some() {
         return;
     }
@@ -518,8 +533,53 @@ fn begin_server_session(ssl: &Ssl, version: Option<rustls::ProtocolVersion>, gro
         Some(rustls::ProtocolVersion::TLSv1_2) => ssl.start_new_session(TLS1_2_VERSION, id),
         _ => ssl.start_new_session(TLS1_3_VERSION, &[]),
     };
-    // OpenSSL records the key exchange group in the session (`kex_group`, DER tag 19).
-    session.update(|f| f.kex_group = group);
+    // OpenSSL records the key exchange group in the session (`kex_group`, DER tag 19), and the
+    // suite is known from the ServerHello on.
+    session.update(|f| {
+        f.kex_group = group;
+        // TLS 1.3 keys (and OpenSSL's session cipher) come with the ServerHello; a TLS 1.2
+        // server sets its session's cipher at ChangeCipherSpec, at the end here.
+        if f.cipher.is_none() && version == Some(rustls::ProtocolVersion::TLSv1_3) {
+            f.cipher = suite;
+        }
+    });
+}
+
+/// The client has the ServerHello: as OpenSSL's `tls_process_server_hello`, a connection that
+/// is not resuming has its new session now (TLS 1.2: with the server's id and the suite), and
+/// `SSL_version` is the negotiated version.
+fn client_saw_server_hello(ssl: &Ssl, io: &mut Io) {
+    if io.server_hello_sent || ssl.is_server() {
+        return;
+    }
+    let Some(conn) = io.conn.as_ref() else { return };
+    let (Some(version), Some(kind)) = (conn.protocol_version(), conn.handshake_kind()) else { return };
+    // (The flag means "the ServerHello was handled" on a client.)
+    io.server_hello_sent = true;
+    let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+    let tls12 = version == rustls::ProtocolVersion::TLSv1_2;
+    ssl.set_version(if tls12 { TLS1_2_VERSION } else { TLS1_3_VERSION });
+    if kind == HandshakeKind::Resumed {
+        return;
+    }
+    let offered = ssl.notes.lock().offered;
+    let current = ssl.session();
+    let fresh = current.filter(|s| !offered && s.id().is_empty());
+    let session = match fresh {
+        Some(s) => s,
+        None => ssl.start_new_session(if tls12 { TLS1_2_VERSION } else { TLS1_3_VERSION }, &[]),
+    };
+    if tls12 {
+        if let Some(id) = io.server_session_id.clone().filter(|id| !id.is_empty()) {
+            session.set_id(&id);
+        }
+        session.update(|f| {
+            f.version = TLS1_2_VERSION;
+            f.cipher = suite;
+        });
+    } else {
+        session.update(|f| f.version = TLS1_3_VERSION);
+    }
 }
 
 /// The negotiated key exchange group's TLS id (OpenSSL's `kex_group`, DER tag 19); 0 before.
@@ -730,7 +790,8 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         if let Some(id) = id {
             io.server_hello_sent = true;
             let version = conn.protocol_version();
-            begin_server_session(ssl, version, key_exchange_group(conn), &id);
+            let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+            begin_server_session(ssl, version, key_exchange_group(conn), suite, &id);
         }
         r
     } else {
@@ -761,6 +822,7 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
     if let Err(why) = process(ssl, io) {
         return fail(io, LastError::Ssl, why);
     }
+    client_saw_server_hello(ssl, io);
     Step::Again
 }
 
