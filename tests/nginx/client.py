@@ -70,8 +70,8 @@ def resume(args):
     for port in ports:
         reused, session, body = get(ctx, port, session, sni)
         marks.append("R" if reused else "-")
-    print(" ".join(marks))
-    print(body)
+    # One write: a reader that takes only the first line must not break the second.
+    sys.stdout.write(" ".join(marks) + "\n" + body + "\n")
 
 
 def garbage(args):

@@ -88,7 +88,7 @@ on_both() {
 resumptions() {
     local port=$1 v
     for v in 1.2 1.3; do
-        echo "python $v: $($client resume "$port,$port,$port,$port" $v | head -n 1)"
+        echo "python $v: $($client resume "$port,$port,$port,$port" $v | sed -n 1p)"
     done
     echo "s_client -reconnect: $(echo | timeout 20 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -reconnect 2>&1 | grep -c '^Reused')"
 }
@@ -133,7 +133,7 @@ check_once "ssl_session_timeout 2s: OpenSSL resumed the fresh TLS 1.2 session" c
 workers_run() {
     local port=$1 ports v
     ports=$(printf "$port,%.0s" $(seq 16))
-    for v in 1.2 1.3; do echo "python $v: $($client resume "${ports%,}" $v | head -n 1)"; done
+    for v in 1.2 1.3; do echo "python $v: $($client resume "${ports%,}" $v | sed -n 1p)"; done
 }
 for tickets in off on; do
     on_both "workers-$tickets" 4 "ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:SSL:1m; ssl_session_tickets $tickets;
@@ -180,8 +180,8 @@ $(server "$pa" "")" || echo "A on $la did not start"
             nginx_start "x-b" "$lb" 1 "ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache off; $b
 $(server "$pb" "")" || echo "B on $lb did not start"
             for v in 1.2 1.3; do
-                echo "$la->$lb $v A,B,A,B: $($client resume "$pa,$pb,$pa,$pb" $v | head -n 1)"
-                echo "$la->$lb $v B,A,A: $($client resume "$pb,$pa,$pa" $v | head -n 1)"
+                echo "$la->$lb $v A,B,A,B: $($client resume "$pa,$pb,$pa,$pb" $v | sed -n 1p)"
+                echo "$la->$lb $v B,A,A: $($client resume "$pb,$pa,$pa" $v | sed -n 1p)"
             done
             nginx_crashed x-a && echo "a worker of A died"
             nginx_crashed x-b && echo "a worker of B died"
@@ -309,8 +309,8 @@ done
 garbage_run() {
     local port=$1
     $client garbage "$port"
-    echo "then TLS 1.2: $($client resume "$port,$port" 1.2 | head -n 1)"
-    echo "then TLS 1.3: $($client resume "$port,$port" 1.3 | head -n 1)"
+    echo "then TLS 1.2: $($client resume "$port,$port" 1.2 | sed -n 1p)"
+    echo "then TLS 1.3: $($client resume "$port,$port" 1.3 | sed -n 1p)"
 }
 on_both garbage 2 "ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:SSL:1m;
 $(server PORT "")" garbage_run PORT
