@@ -123,9 +123,41 @@ static void check_server_session(int version)
     SSL_CTX_free(cctx);
 }
 
+/* A TLS 1.2 client session keeps the server's certificate ([3] peer) and the result of verifying
+ * it ([5] verify_result: the test CA is not a trust anchor of the client, and it is self-signed
+ * in the chain the server sends: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 19). */
+static void check_client_session(void)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_max_proto_version(cctx, TLS1_2_VERSION);
+    struct pair p = pair_new(sctx, cctx, NULL);
+    int ok = pair_handshake(&p) && pair_exchange(&p);
+    CHECK(ok, "client: handshake");
+    SSL_SESSION *s = SSL_get_session(p.client);
+    unsigned char *der = NULL;
+    int n = s != NULL ? i2d_SSL_SESSION(s, &der) : 0;
+    struct field fs[32];
+    int count = n > 0 ? fields_of(der, (size_t)n, fs, 32) : -1;
+    char got_s[160] = "";
+    for (int i = 0; i < count && i < 32; i++)
+        snprintf(got_s + strlen(got_s), sizeof got_s - strlen(got_s), " %02x", fs[i].tag);
+    /* version, ssl_version, cipher, id, master key, [1] time, [2] timeout, [3] peer, [4] sid_ctx,
+     * [5] verify_result, [13] flags, [19] kex_group. */
+    CHECK(strcmp(got_s, " 02 02 04 04 04 a1 a2 a3 a4 a5 ad b3") == 0, "client TLS 1.2: top-level tags:%s", got_s);
+    const struct field *vr = count > 0 ? find(fs, count, 0xa5) : NULL;
+    CHECK(vr != NULL && explicit_int(vr) == 19, "client TLS 1.2: [5] verify_result is %ld, expected 19",
+          vr ? explicit_int(vr) : -1);
+    OPENSSL_free(der);
+    pair_close(&p, 1);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 int main(void)
 {
     check_server_session(TLS1_2_VERSION);
     check_server_session(TLS1_3_VERSION);
+    check_client_session();
     return check_summary();
 }

@@ -633,6 +633,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     f.cipher = suite;
                     f.kex_group = group;
                 });
+                record_peer_in_session(ssl, &s);
             }
         } else {
             let value = ssl.notes.lock().client_tls12.take();
@@ -670,6 +671,9 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     s
                 }
             };
+            if !hit {
+                record_peer_in_session(ssl, &session);
+            }
             events.push(Event::Established(session, Side::Client));
         }
         if hit {
@@ -677,6 +681,17 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
         }
         events.push(Event::ConnectGood);
     }
+}
+
+/// A client's new session keeps the server's certificate and the verify result, as OpenSSL's
+/// (DER tags 3 and 5).
+fn record_peer_in_session(ssl: &Ssl, session: &Session) {
+    let leaf = ssl.peer_chain().and_then(|c| c.first().map(|c| c.to_vec()));
+    let result = ssl.verify_result();
+    session.update(|f| {
+        f.verify_result = result;
+        f.update_extra(|e| e.peer_cert = leaf);
+    });
 }
 
 /// Sessions made by tickets during the last rustls call, in order.

@@ -532,6 +532,8 @@ pub fn webpki_verify(
                 E::BadSignature => 7,
                 E::InvalidPurpose | E::InvalidPurposeContext { .. } => 26,
                 E::UnknownIssuer if rest.is_empty() && is_self_signed(leaf) => 18,
+                // An untrusted root sent along with the chain.
+                E::UnknownIssuer if rest.iter().any(is_self_signed) => 19,
                 E::UnknownIssuer => 20,
                 _ => 1,
             }
