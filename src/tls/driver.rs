@@ -50,6 +50,8 @@ pub struct Io {
     server_ticket: Option<(u32, Vec<u8>)>,
     /// Server: the ServerHello has gone to the writer (the new session exists from then on).
     server_hello_sent: bool,
+    /// Client: the ServerHello has been processed (the session is settled from then on).
+    server_hello_seen: bool,
     /// The peer closed the transport.
     eof: bool,
     pub last: LastError,
@@ -549,13 +551,12 @@ fn begin_server_session(
 /// is not resuming has its new session now (TLS 1.2: with the server's id and the suite), and
 /// `SSL_version` is the negotiated version.
 fn client_saw_server_hello(ssl: &Ssl, io: &mut Io) {
-    if io.server_hello_sent || ssl.is_server() {
+    if io.server_hello_seen || ssl.is_server() {
         return;
     }
     let Some(conn) = io.conn.as_ref() else { return };
     let (Some(version), Some(kind)) = (conn.protocol_version(), conn.handshake_kind()) else { return };
-    // (The flag means "the ServerHello was handled" on a client.)
-    io.server_hello_sent = true;
+    io.server_hello_seen = true;
     let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
     let tls12 = version == rustls::ProtocolVersion::TLSv1_2;
     ssl.set_version(if tls12 { TLS1_2_VERSION } else { TLS1_3_VERSION });
