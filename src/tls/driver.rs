@@ -380,10 +380,8 @@ fn accept_hello(ssl: &Ssl, io: &mut Io) -> Result<Option<c_int>, u32> {
         }
         Err((e, mut alert)) => {
             let _ = alert.write_all(&mut Fd(ssl.wfd()));
-            if ssl.notes.lock().abort.is_some() {
-                return Err(ssl.notes.lock().abort.take().unwrap_or(reason::RECORD_LAYER_FAILURE));
-            }
-            Err(rustls_reason(&e))
+            let aborted = ssl.notes.lock().abort.take();
+            Err(aborted.unwrap_or_else(|| rustls_reason(&e)))
         }
     }
 }
