@@ -26,7 +26,7 @@ CTEST_ON_DROPIN := $(foreach t,$(filter-out %/test_differences,$(CTEST_OPENSSL))
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -73,7 +73,7 @@ CTEST_VALGRIND := $(patsubst ctests/%.c,$(BUILD)/ctests/valgrind/%,$(CTEST_SRC))
 valgrind: lib certs $(CTEST_VALGRIND)
 	@STRESS_SECONDS=1 ./ctests/run.sh $(foreach t,$(CTEST_VALGRIND),"valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --suppressions=ctests/valgrind.supp $(t)")
 
-$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
+$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h ctests/session_describe.h ctests/openssl_sessions.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ $(LINK_OURS_RELEASE)
 
@@ -87,11 +87,11 @@ fuzz-smoke:
 certs:
 	@./ctests/make_certs.sh $(BUILD)/certs
 
-$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
+$(BUILD)/ctests/sesscache/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h ctests/session_describe.h ctests/openssl_sessions.h include/openssl/ssl.h $(DEBUG)/libsesscache.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Iinclude -Ictests $< -o $@ $(LINK_OURS_DEBUG)
 
-$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h
+$(BUILD)/ctests/openssl/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h ctests/session_describe.h ctests/openssl_sessions.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SANITIZE) -Ictests $< -o $@ -lssl -lcrypto
 
@@ -139,6 +139,11 @@ nginx-load: deps certs libssl
 # the drop-in provides (tools/abi_matrix.sh, from the binaries of their packages).
 abi-matrix: libssl
 	@./tools/abi_matrix.sh $(BUILD) --missing
+
+# Regenerates the committed fixture of OpenSSL-written sessions (test_d2i_openssl.c).
+openssl-sessions: certs
+	$(CC) $(CSTD) -Ictests tools/openssl_sessions_gen.c -o $(BUILD)/openssl_sessions_gen -lssl -lcrypto
+	$(BUILD)/openssl_sessions_gen > ctests/openssl_sessions.h
 
 # The binary drop-in: libssl.so.3 (SONAME libssl.so.3, symbols versioned OPENSSL_3.0.0).
 libssl:

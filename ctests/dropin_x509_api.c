@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "tls_pair.h"
+#include "openssl_sessions.h"
 
 static X509 *read_cert(const char *path)
 {
@@ -70,6 +71,25 @@ static int on_verify(int ok, X509_STORE_CTX *store)
     SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     verify_ssl_ok = ssl != NULL && SSL_get_SSL_CTX(ssl) != NULL;
     return ok;
+}
+
+/* SSL_SESSION_get0_peer of each session OpenSSL wrote: the certificate in its [3] field, one
+ * object per session (lent: the same pointer each time). */
+static void check_session_peers(void)
+{
+    for (size_t i = 0; i < OPENSSL_SESSIONS; i++) {
+        const struct openssl_session *os = &openssl_sessions[i];
+        const unsigned char *p = os->der;
+        SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)os->len);
+        X509 *peer = s ? SSL_SESSION_get0_peer(s) : NULL;
+        char subject[256] = "";
+        if (peer)
+            X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof subject);
+        CHECK(s != NULL && strcmp(subject, os->peer) == 0, "%s: SSL_SESSION_get0_peer's subject is \"%s\", expected \"%s\"",
+              os->name, subject, os->peer);
+        CHECK(s == NULL || SSL_SESSION_get0_peer(s) == peer, "%s: SSL_SESSION_get0_peer lends one object", os->name);
+        SSL_SESSION_free(s);
+    }
 }
 
 static int ex_new_calls, ex_free_calls;
@@ -267,5 +287,6 @@ int main(void)
     X509_free(ca);
     EVP_PKEY_free(key);
     EVP_PKEY_free(other_key);
+    check_session_peers();
     return check_summary();
 }

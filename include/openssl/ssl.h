@@ -1480,6 +1480,73 @@ int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname);
 // `s` is NULL or a live session; `alpn` and `len` are writable.
 void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn, size_t *len);
 
+// Sets the session's ALPN protocol (NULL or length 0 clears it): 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `alpn` points to `len` bytes.
+int SSL_SESSION_set1_alpn_selected(SSL_SESSION *s, const unsigned char *alpn, size_t len);
+
+// 1 if the session holds a ticket (a client's, received from the server); 0 otherwise or for
+// NULL.
+//
+// # Safety
+// `s` is NULL or a live session.
+int SSL_SESSION_has_ticket(const SSL_SESSION *s);
+
+// The lifetime hint, in seconds, the server sent with the session's ticket; 0 if none or for
+// NULL.
+//
+// # Safety
+// `s` is NULL or a live session.
+unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *s);
+
+// The session's ticket (lent) in `*tick` when `tick` is not NULL, and its length in `*len`
+// (0 and NULL when there is none).
+//
+// # Safety
+// `s` is NULL or a live session; `tick` is NULL or writable; `len` is writable.
+void SSL_SESSION_get0_ticket(const SSL_SESSION *s, const unsigned char **tick, size_t *len);
+
+// The most early data, in bytes, the session allows; 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live session.
+uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s);
+
+// Sets the most early data the session allows: 1 (0 for NULL).
+//
+// # Safety
+// `s` is NULL or a live session.
+int SSL_SESSION_set_max_early_data(SSL_SESSION *s, uint32_t max_early_data);
+
+// Stores application data with the session (it travels in the ticket and the DER; NULL or
+// length 0 clears it): 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `data` points to `len` bytes.
+int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *s, const void *data, size_t len);
+
+// The application data stored with the session (lent) and its length (NULL and 0 if none):
+// 1, or 0 for a NULL session.
+//
+// # Safety
+// `s` is NULL or a live session; `data` and `len` are writable.
+int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *s, void **data, size_t *len);
+
+// The compression method's id (always 0: compression is never negotiated, and OpenSSL 3.0's
+// builds have none); 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live session.
+unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s);
+
+// The maximum fragment length mode negotiated for the session
+// (`TLSEXT_max_fragment_length_DISABLED` when none was); 0 for NULL.
+//
+// # Safety
+// `s` is NULL or a live session.
+uint8_t SSL_SESSION_get_max_fragment_length(const SSL_SESSION *s);
+
 // A new connection using `ctx` as its session context (it holds a reference on it). It
 // copies the context's session id context and settings. NULL for NULL. The caller owns the
 // connection (`SSL_free`); use it from one thread at a time, as with OpenSSL.

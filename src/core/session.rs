@@ -235,7 +235,12 @@ struct Links {
     engine_state: Option<EngineState>,
     /// Removed, flushed or evicted: never to be resumed.
     not_resumable: bool,
+    /// What the C layer lends out of this session (`get0` objects); opaque here.
+    lent: Option<Box<Lent>>,
 }
+
+/// See [`Session::with_lent`].
+pub type Lent = Box<dyn std::any::Any + Send>;
 
 /// Engine-specific resumption state attached to a session (the TLS layer's client values).
 pub type EngineState = Arc<dyn std::any::Any + Send + Sync>;
@@ -323,6 +328,13 @@ impl Session {
 
     pub fn set_engine_state(&self, state: Option<EngineState>) {
         self.links.lock().engine_state = state;
+    }
+
+    /// Runs `f` on what the C layer lends out of this session (its `get0` objects, so that their
+    /// pointers live as long as the session). `f` runs under the session's lock: it must not
+    /// call back into the application.
+    pub fn with_lent<R>(&self, f: impl FnOnce(&mut Option<Box<Lent>>) -> R) -> R {
+        f(&mut self.links.lock().lent)
     }
 
     /// The copy libssl makes for each further TLS 1.3 ticket: resumable again.

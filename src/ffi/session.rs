@@ -372,3 +372,149 @@ pub unsafe extern "C" fn SSL_SESSION_get0_alpn_selected(
         Some(())
     })
 }
+
+/// Sets the session's ALPN protocol (NULL or length 0 clears it): 1, or 0 for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `alpn` points to `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set1_alpn_selected(
+    s: *mut SSL_SESSION,
+    alpn: *const c_uchar,
+    len: usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        // SAFETY: `alpn` points to `len` bytes (this function's contract); NULL gives None.
+        let value = if len == 0 { None } else { unsafe { bytes(alpn, len) }.map(<[u8]>::to_vec) };
+        s.update(|f| f.update_extra(|e| e.alpn_selected = value));
+        Some(1)
+    })
+}
+
+/// 1 if the session holds a ticket (a client's, received from the server); 0 otherwise or for
+/// NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_has_ticket(s: *const SSL_SESSION) -> c_int {
+    ffi_boundary!(0, |s| Some(s.read().extra().ticket.as_ref().is_some_and(|t| !t.is_empty()) as c_int))
+}
+
+/// The lifetime hint, in seconds, the server sent with the session's ticket; 0 if none or for
+/// NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_ticket_lifetime_hint(s: *const SSL_SESSION) -> libc::c_ulong {
+    ffi_boundary!(0, |s| Some(s.read().ticket_lifetime_hint as libc::c_ulong))
+}
+
+/// The session's ticket (lent) in `*tick` when `tick` is not NULL, and its length in `*len`
+/// (0 and NULL when there is none).
+///
+/// # Safety
+/// `s` is NULL or a live session; `tick` is NULL or writable; `len` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get0_ticket(s: *const SSL_SESSION, tick: *mut *const c_uchar, len: *mut usize) {
+    ffi_boundary!((), |s| {
+        let (p, n) = s.read().extra().ticket.as_ref().map_or((std::ptr::null(), 0), |t| (t.as_ptr(), t.len()));
+        // SAFETY: writable or NULL (this function's contract).
+        unsafe {
+            write_out(len, n);
+            write_out(tick, p);
+        }
+        Some(())
+    })
+}
+
+/// The most early data, in bytes, the session allows; 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_max_early_data(s: *const SSL_SESSION) -> u32 {
+    ffi_boundary!(0, |s| Some(s.read().max_early_data))
+}
+
+/// Sets the most early data the session allows: 1 (0 for NULL).
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set_max_early_data(s: *mut SSL_SESSION, max_early_data: u32) -> c_int {
+    ffi_boundary!(0, |s| {
+        s.update(|f| f.max_early_data = max_early_data);
+        Some(1)
+    })
+}
+
+/// Stores application data with the session (it travels in the ticket and the DER; NULL or
+/// length 0 clears it): 1, or 0 for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `data` points to `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_set1_ticket_appdata(
+    s: *mut SSL_SESSION,
+    data: *const libc::c_void,
+    len: usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        // SAFETY: `data` points to `len` bytes (this function's contract); NULL gives None.
+        let value = if len == 0 { None } else { unsafe { bytes(data.cast(), len) }.map(<[u8]>::to_vec) };
+        s.update(|f| f.update_extra(|e| e.ticket_appdata = value));
+        Some(1)
+    })
+}
+
+/// The application data stored with the session (lent) and its length (NULL and 0 if none):
+/// 1, or 0 for a NULL session.
+///
+/// # Safety
+/// `s` is NULL or a live session; `data` and `len` are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get0_ticket_appdata(
+    s: *mut SSL_SESSION,
+    data: *mut *mut libc::c_void,
+    len: *mut usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        let (p, n) = s
+            .read()
+            .extra()
+            .ticket_appdata
+            .as_ref()
+            .map_or((std::ptr::null_mut(), 0), |a| (a.as_ptr() as *mut _, a.len()));
+        // SAFETY: writable (this function's contract).
+        unsafe {
+            write_out(data, p);
+            write_out(len, n);
+        }
+        Some(1)
+    })
+}
+
+/// The compression method's id (always 0: compression is never negotiated, and OpenSSL 3.0's
+/// builds have none); 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_compress_id(s: *const SSL_SESSION) -> c_uint {
+    ffi_boundary!(0, |s| Some(c_uint::from(s.read().compress_meth)))
+}
+
+/// The maximum fragment length mode negotiated for the session
+/// (`TLSEXT_max_fragment_length_DISABLED` when none was); 0 for NULL.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_SESSION_get_max_fragment_length(s: *const SSL_SESSION) -> u8 {
+    ffi_boundary!(0, |s| {
+        let mode = s.read().max_fragment_len_mode;
+        Some(if mode == crate::core::session::MAX_FRAGMENT_LEN_UNSPECIFIED { 0 } else { mode })
+    })
+}

@@ -482,23 +482,50 @@ mod with_libcrypto {
     /// A connection's libcrypto objects: the peer's certificates as lent or given, the BIO.
     #[derive(Default)]
     struct ConnObjects {
-        /// The peer's leaf, as made from the DER it came from.
-        peer: Option<(Vec<u8>, X509Ref)>,
         peer_chain: Option<LentChain>,
         verified_chain: Option<LentChain>,
         bio: Option<((c_int, c_int), BioRef, Option<BioRef>)>,
     }
 
     fn peer_x509(s: &Ssl) -> *mut X509 {
-        let Some(der) = s.session().and_then(|sess| sess.read().extra().peer_cert.clone()) else {
+        s.session().map_or(std::ptr::null_mut(), |sess| session_peer(&sess))
+    }
+
+    /// The session's peer certificate as a libcrypto object kept with the session (OpenSSL's
+    /// `session->peer`), made from the DER the session records; NULL if none.
+    fn session_peer(sess: &crate::core::session::Session) -> *mut X509 {
+        type Peer = (Vec<u8>, X509Ref);
+        let Some(der) = sess.read().extra().peer_cert.clone() else {
             return std::ptr::null_mut();
         };
-        s.attached.with(|o: &mut ConnObjects| {
-            if o.peer.as_ref().is_none_or(|(d, _)| *d != der) {
-                o.peer = X509Ref::from_der(&der).map(|x| (der, x));
+        let current = |lent: &Option<Box<crate::core::session::Lent>>| {
+            lent.as_ref().and_then(|l| l.downcast_ref::<Peer>()).filter(|(d, _)| *d == der).map(|(_, x)| x.as_ptr())
+        };
+        if let Some(x) = sess.with_lent(|l| current(l)) {
+            return x;
+        }
+        // Made outside the session's lock: libcrypto may run the program's ex_data callbacks.
+        let Some(made) = X509Ref::from_der(&der) else { return std::ptr::null_mut() };
+        let (x, replaced) = sess.with_lent(|l| match current(l) {
+            // Another thread installed one first: keep that pointer, drop ours.
+            Some(x) => (x, Some(Box::new(Box::new((der.clone(), made)) as crate::core::session::Lent))),
+            None => {
+                let x = made.as_ptr();
+                (x, l.replace(Box::new(Box::new((der.clone(), made)) as crate::core::session::Lent)))
             }
-            o.peer.as_ref().map_or(std::ptr::null_mut(), |(_, x)| x.as_ptr())
-        })
+        });
+        drop(replaced);
+        x
+    }
+
+    /// The peer's certificate recorded in the session (lent, valid while the session lives and
+    /// its peer does not change); NULL if none.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live session.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_SESSION_get0_peer(s: *mut crate::ffi::boundary::SSL_SESSION) -> *mut X509 {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(session_peer(&s)))
     }
 
     /// The peer's certificate with a new reference (free it with `X509_free`); NULL if the peer
