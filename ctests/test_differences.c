@@ -2,6 +2,7 @@
  * libraries: each check states what sesscache does and what OpenSSL 3.0 does. */
 #include <openssl/ssl.h>
 #include "check.h"
+#include "tls_pair.h"
 
 static SSL_SESSION *make_session(unsigned char tag, unsigned int id_len, long timeout)
 {
@@ -94,5 +95,43 @@ int main(void)
     SSL_CTX_free(c1);
     SSL_CTX_free(c2);
     SSL_SESSION_free(shared);
+
+    /* 4. The lifetime hint of a stateful TLS 1.3 ticket (SSL_OP_NO_TICKET). */
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_min_proto_version(sctx, TLS1_3_VERSION);
+    struct pair p = pair_new(sctx, cctx, NULL);
+    CHECK(pair_handshake(&p) && pair_exchange(&p), "TLS 1.3 handshake with stateful tickets");
+    unsigned long hint = SSL_SESSION_get_ticket_lifetime_hint(SSL_get_session(p.client));
+    if (ON_SESSCACHE)
+        CHECK_EQ(hint, 86400, "sesscache: rustls's fixed hint for stateful tickets (the server still expires the session at its timeout)");
+    else
+        CHECK_EQ(hint, 7200, "OpenSSL 3.0: the hint is the session's timeout");
+    pair_close(&p, 1);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+
+    /* 5. A server without a servername callback acknowledges the client's SNI (rustls always
+     * does), so the client's new session keeps the name; the server's session does not. */
+    sctx = server_ctx();
+    cctx = client_ctx();
+    SSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION);
+    p = pair_new(sctx, cctx, NULL);
+    SSL_set_tlsext_host_name(p.client, "www.example.test");
+    CHECK(pair_handshake(&p), "TLS 1.2 handshake with SNI, no servername callback");
+    const char *client_name = SSL_SESSION_get0_hostname(SSL_get_session(p.client));
+    const char *server_name = SSL_SESSION_get0_hostname(SSL_get_session(p.server));
+    if (ON_SESSCACHE)
+        CHECK(client_name != NULL && strcmp(client_name, "www.example.test") == 0,
+              "sesscache: the server acknowledged the name, the client's session keeps it (got %s)",
+              client_name ? client_name : "NULL");
+    else
+        CHECK(client_name == NULL, "OpenSSL 3.0: no callback, no acknowledgement, no name in the client's session (got %s)",
+              client_name ? client_name : "NULL");
+    CHECK(server_name == NULL, "both: the server's session keeps no name without a callback (got %s)",
+          server_name ? server_name : "NULL");
+    pair_close(&p, 1);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
     return check_summary();
 }

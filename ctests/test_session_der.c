@@ -154,10 +154,121 @@ static void check_client_session(void)
     SSL_CTX_free(cctx);
 }
 
+static const unsigned char alpn_offer[] = "\x02h2\x08http/1.1";
+
+static int pick_h2(SSL *s, const unsigned char **out, unsigned char *outlen, const unsigned char *in, unsigned int inlen,
+                   void *arg)
+{
+    (void)s, (void)arg;
+    return SSL_select_next_proto((unsigned char **)out, outlen, alpn_offer, sizeof alpn_offer - 1, in, inlen)
+                   == OPENSSL_NPN_NEGOTIATED
+               ? SSL_TLSEXT_ERR_OK
+               : SSL_TLSEXT_ERR_NOACK;
+}
+
+static int accept_name(SSL *s, int *al, void *arg)
+{
+    (void)s, (void)al, (void)arg;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/* The top-level tags of `s`'s DER as " 02 02 04 ..." into `out`; the field count. */
+static int tags_of(SSL_SESSION *s, struct field *fs, char *out, size_t cap, unsigned char **der)
+{
+    int n = s != NULL ? i2d_SSL_SESSION(s, der) : 0;
+    int count = n > 0 ? fields_of(*der, (size_t)n, fs, 32) : -1;
+    out[0] = '\0';
+    for (int i = 0; i < count; i++)
+        snprintf(out + strlen(out), cap - strlen(out), " %02x", fs[i].tag);
+    return count;
+}
+
+/* The OCTET STRING inside an explicitly tagged field equals `want`. */
+static int explicit_octets_are(const struct field *f, const char *want)
+{
+    size_t n = strlen(want);
+    return f != NULL && f->len == n + 2 && f->value[0] == 0x04 && f->value[1] == n && memcmp(f->value + 2, want, n) == 0;
+}
+
+/* Sessions of a handshake with SNI and ALPN, tickets on or off, both roles: the fields OpenSSL
+ * 3.0 writes for the same handshake (ctests/openssl_sessions.h has its own sessions of these
+ * shapes), the host name and the protocol in them, and the id a TLS 1.2 server session keeps
+ * (none once a ticket was issued). */
+static void check_sni_alpn_sessions(int version, int tickets)
+{
+    char label[64];
+    snprintf(label, sizeof label, "%s, SNI and ALPN, tickets %s", version == TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+             tickets ? "on" : "off");
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
+    if (!tickets)
+        SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_min_proto_version(sctx, version);
+    SSL_CTX_set_max_proto_version(sctx, version);
+    SSL_CTX_set_alpn_select_cb(sctx, pick_h2, NULL);
+    SSL_CTX_set_tlsext_servername_callback(sctx, accept_name);
+    SSL_CTX_set_alpn_protos(cctx, alpn_offer, sizeof alpn_offer - 1);
+    struct pair p = pair_new(sctx, cctx, NULL);
+    SSL_set_tlsext_host_name(p.client, "www.example.test");
+    CHECK(pair_handshake(&p) && pair_exchange(&p), "%s: handshake", label);
+
+    const char *server_want, *client_want;
+    if (version == TLS1_2_VERSION) {
+        /* ... [4] sid_ctx, [6] hostname, [13] flags, [16] alpn, [19] kex_group; the client also
+         * has [3] peer, [5] verify_result and, with a ticket, [9] lifetime hint and [10] ticket. */
+        server_want = " 02 02 04 04 04 a1 a2 a4 a6 ad b0 b3";
+        client_want = tickets ? " 02 02 04 04 04 a1 a2 a3 a4 a5 a6 a9 aa ad b0 b3" : " 02 02 04 04 04 a1 a2 a3 a4 a5 a6 ad b0 b3";
+    } else {
+        /* [14] ticket_age_add instead of [13] flags; the client's ticket is stateful (32 bytes)
+         * with tickets off. */
+        server_want = " 02 02 04 04 04 a1 a2 a4 a6 ae b0 b3";
+        client_want = " 02 02 04 04 04 a1 a2 a3 a4 a5 a6 a9 aa ae b0 b3";
+    }
+    struct field fs[32];
+    char got[160];
+    unsigned char *der = NULL;
+    SSL_SESSION *server = SSL_get_session(p.server), *client = SSL_get_session(p.client);
+    int count = tags_of(server, fs, got, sizeof got, &der);
+    CHECK(strcmp(got, server_want) == 0, "%s: server session's top-level tags:%s, expected%s", label, got, server_want);
+    if (count > 5) {
+        CHECK(explicit_octets_are(find(fs, count, 0xa6), "www.example.test"), "%s: server [6] hostname", label);
+        CHECK(explicit_octets_are(find(fs, count, 0xb0), "h2"), "%s: server [16] alpn_selected", label);
+        size_t want_id = version == TLS1_2_VERSION && tickets ? 0 : 32;
+        CHECK(fs[3].len == want_id, "%s: server session id of %zu bytes, expected %zu", label, fs[3].len, want_id);
+    }
+    OPENSSL_free(der);
+    der = NULL;
+    count = tags_of(client, fs, got, sizeof got, &der);
+    CHECK(strcmp(got, client_want) == 0, "%s: client session's top-level tags:%s, expected%s", label, got, client_want);
+    if (count > 5) {
+        CHECK(explicit_octets_are(find(fs, count, 0xa6), "www.example.test"), "%s: client [6] hostname", label);
+        CHECK(explicit_octets_are(find(fs, count, 0xb0), "h2"), "%s: client [16] alpn_selected", label);
+        const struct field *hint = find(fs, count, 0xa9), *tick = find(fs, count, 0xaa);
+        /* A stateful TLS 1.3 ticket's hint is rustls's fixed 86400 s on sesscache (README,
+         * "Differences"; pinned in test_differences.c), so it is compared for the others. */
+        if (tick != NULL && (version == TLS1_2_VERSION || tickets)) {
+            CHECK(hint != NULL && explicit_int(hint) == 7200, "%s: client [9] ticket lifetime hint %ld, expected 7200",
+                  label, hint ? explicit_int(hint) : -1);
+        }
+        if (tick != NULL) {
+            size_t inner = tick->len > 2 ? tick->value[1] : 0;
+            CHECK(version == TLS1_2_VERSION || tickets || inner == 32, "%s: a stateful ticket is 32 bytes, got %zu",
+                  label, inner);
+        }
+    }
+    OPENSSL_free(der);
+    pair_close(&p, 1);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 int main(void)
 {
     check_server_session(TLS1_2_VERSION);
     check_server_session(TLS1_3_VERSION);
     check_client_session();
+    for (int tickets = 0; tickets <= 1; tickets++) {
+        check_sni_alpn_sessions(TLS1_2_VERSION, tickets);
+        check_sni_alpn_sessions(TLS1_3_VERSION, tickets);
+    }
     return check_summary();
 }

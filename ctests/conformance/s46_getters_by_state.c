@@ -2,13 +2,21 @@
  * each step of a non-blocking handshake (client and server called in turn; a line is printed
  * when what the getters show changes, so that a library needing one more WANT_READ round does
  * not change the trace), after the handshake, after the peer is freed, after SSL_clear; for
- * TLS 1.2 and 1.3, full and resumed, both roles. */
+ * TLS 1.2 and 1.3, full, resumed and with an offer the server declines, both roles. */
 #include "trace.h"
 
 static const char *cipher_name(const SSL *ssl)
 {
     const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
     return c ? SSL_CIPHER_get_name(c) : "-";
+}
+
+/* Accepts the client's name, so that the server acknowledges it and both sessions keep it
+ * (OpenSSL acknowledges SNI only when a servername callback accepts it). */
+static int accept_name(SSL *s, int *al, void *arg)
+{
+    (void)s, (void)al, (void)arg;
+    return SSL_TLSEXT_ERR_OK;
 }
 
 /* What the getters show, as one line. */
@@ -18,22 +26,24 @@ static void state(const SSL *ssl, char *out, size_t n)
     SSL_SESSION *s = SSL_get_session(ssl);
     snprintf(out, n,
              "init=%d finished=%d server=%d version=%s cipher=%s reused=%d shutdown=%d sni=%s "
-             "session=%s resumable=%d session_version=%s session_cipher=%s pending=%d",
+             "session=%s resumable=%d session_version=%s session_cipher=%s session_host=%s has_ticket=%d pending=%d",
              SSL_in_init(ssl), SSL_is_init_finished(ssl), SSL_is_server(ssl), SSL_get_version(ssl), cipher_name(ssl),
              SSL_session_reused(ssl), SSL_get_shutdown(ssl), sni ? sni : "-", S(s), s ? SSL_SESSION_is_resumable(s) : -1,
              s ? (SSL_SESSION_get_protocol_version(s) == TLS1_3_VERSION   ? "1.3"
                   : SSL_SESSION_get_protocol_version(s) == TLS1_2_VERSION ? "1.2"
                                                                           : "0")
                : "-",
-             s && SSL_SESSION_get0_cipher(s) ? SSL_CIPHER_get_name(SSL_SESSION_get0_cipher(s)) : "-", SSL_pending(ssl));
+             s && SSL_SESSION_get0_cipher(s) ? SSL_CIPHER_get_name(SSL_SESSION_get0_cipher(s)) : "-",
+             s && SSL_SESSION_get0_hostname(s) ? SSL_SESSION_get0_hostname(s) : "-", s ? SSL_SESSION_has_ticket(s) : -1,
+             SSL_pending(ssl));
 }
 
-static char last[2][512];
+static char last[2][640];
 
 /* Prints the side's state when it changed since its last line. */
 static void show(const char *side, int idx, const SSL *ssl)
 {
-    char now[512];
+    char now[640];
     state(ssl, now, sizeof now);
     if (strcmp(now, last[idx]) != 0) {
         T("  %s: %s", side, now);
@@ -91,13 +101,21 @@ int main(void)
         int version = v == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
         SSL_CTX *server = server_ctx(), *client = client_ctx();
         SSL_CTX_set_options(server, SSL_OP_NO_TICKET);
+        SSL_CTX_set_tlsext_servername_callback(server, accept_name);
         SSL_CTX_set_max_proto_version(client, version);
         SSL_CTX_set_session_cache_mode(client, SSL_SESS_CACHE_CLIENT);
         T("TLS %s", v == 0 ? "1.2" : "1.3");
         SSL_SESSION *first = stepped("full", server, client, NULL);
         SSL_SESSION *second = stepped("resumed", server, client, first);
+        /* A server that does not know the session (a new context, its own cache) declines it. */
+        SSL_CTX *other = server_ctx();
+        SSL_CTX_set_options(other, SSL_OP_NO_TICKET);
+        SSL_CTX_set_tlsext_servername_callback(other, accept_name);
+        SSL_SESSION *third = stepped("offer declined by a server that does not know it", other, client, first);
         SSL_SESSION_free(first);
         SSL_SESSION_free(second);
+        SSL_SESSION_free(third);
+        SSL_CTX_free(other);
         SSL_CTX_free(server);
         SSL_CTX_free(client);
     }

@@ -256,12 +256,28 @@ pub unsafe extern "C" fn SSL_get_servername(s: *const SSL, type_: c_int) -> *con
             return None;
         }
         let st = s.state.lock();
-        if st.is_server && st.hit && s.version() < TLS1_3_VERSION {
+        let session_name = |st: &crate::state::ssl::SslState| {
+            // Lent while the session lives.
+            st.session.as_ref().and_then(|sess| sess.read().extra().hostname.as_ref().map(|h| h.as_ptr()))
+        };
+        let tls12 = s.version() < TLS1_3_VERSION;
+        if st.is_server {
             // A TLS 1.2 resumption reports the name stored in the session (OpenSSL stores it
-            // only when a servername callback accepted it). Lent while the session lives.
-            let session = st.session.as_ref()?;
-            let name = session.read().extra().hostname.as_ref().map_or(std::ptr::null(), |h| h.as_ptr());
-            return Some(name);
+            // only when a servername callback accepted it).
+            if st.hit && tls12 {
+                return Some(session_name(&st).unwrap_or(std::ptr::null()));
+            }
+        } else if st.handshake == crate::state::ssl::Handshake::Before {
+            // A client about to offer a TLS 1.2 session, with no name of its own, reports the
+            // session's.
+            let offers_tls12 = st.session.as_ref().is_some_and(|sess| sess.read().version != TLS1_3_VERSION);
+            if st.servername.is_none() && offers_tls12 {
+                return Some(session_name(&st).unwrap_or(std::ptr::null()));
+            }
+        } else if st.hit && tls12 {
+            if let Some(name) = session_name(&st) {
+                return Some(name);
+            }
         }
         Some(st.servername.as_ref().map_or(std::ptr::null(), |n| n.as_ptr()))
     })

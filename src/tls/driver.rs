@@ -48,6 +48,8 @@ pub struct Io {
     /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
     server_session_id: Option<Vec<u8>>,
     server_ticket: Option<(u32, Vec<u8>)>,
+    /// Client: a TLS 1.2 ServerHello acknowledged the SNI (an empty server_name extension).
+    server_acked_sni: bool,
     /// Server: the ServerHello has gone to the writer (the new session exists from then on).
     server_hello_sent: bool,
     /// Client: the ServerHello has been processed (the session is settled from then on).
@@ -471,7 +473,11 @@ fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
     for (kind, body) in io.scan.feed(&seen) {
         match kind {
             hello::CLIENT_HELLO if server => ssl.notes.lock().hello = hello::parse_client_hello(&body),
-            hello::SERVER_HELLO_TYPE if !server => io.server_session_id = hello::server_hello_session_id(&body),
+            hello::SERVER_HELLO_TYPE if !server => {
+                io.server_session_id = hello::server_hello_session_id(&body);
+                io.server_acked_sni =
+                    hello::server_hello_extensions(&body).is_some_and(|kinds| kinds.contains(&hello::EXT_SERVER_NAME));
+            }
             hello::NEW_SESSION_TICKET if !server => io.server_ticket = hello::new_session_ticket(&body),
             _ => {}
         }
@@ -534,9 +540,12 @@ fn begin_server_session(
         _ => ssl.start_new_session(TLS1_3_VERSION, &[]),
     };
     // OpenSSL records the key exchange group in the session (`kex_group`, DER tag 19), and the
-    // suite is known from the ServerHello on.
+    // suite is known from the ServerHello on. The client's name is in it from the ClientHello on
+    // when a servername callback accepted it.
+    let name = if ssl.notes.lock().sni_accepted { ssl.state.lock().servername.clone() } else { None };
     session.update(|f| {
         f.kex_group = group;
+        f.update_extra(|e| e.hostname = name);
         // TLS 1.3 keys (and OpenSSL's session cipher) come with the ServerHello; a TLS 1.2
         // server sets its session's cipher at ChangeCipherSpec, at the end here.
         if f.cipher.is_none() && version == Some(rustls::ProtocolVersion::TLSv1_3) {
@@ -579,6 +588,13 @@ fn client_saw_server_hello(ssl: &Ssl, io: &mut Io) {
     } else {
         session.update(|f| f.version = TLS1_3_VERSION);
     }
+    record_host_name(ssl, &session, server_acked_sni(ssl, io, tls12));
+}
+
+/// The server acknowledged the client's SNI. TLS 1.3 puts that in the encrypted extensions,
+/// which rustls does not show: rustls servers, and OpenSSL's with a servername callback, send it.
+fn server_acked_sni(ssl: &Ssl, io: &Io, tls12: bool) -> bool {
+    sni_sent(ssl) && (!tls12 || io.server_acked_sni)
 }
 
 /// The negotiated key exchange group's TLS id (OpenSSL's `kex_group`, DER tag 19); 0 before.
@@ -633,6 +649,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
                     f.kex_group = group;
                 });
                 record_peer_in_session(ssl, &s);
+                record_host_name(ssl, &s, server_acked_sni(ssl, io, false));
             }
         } else {
             let value = ssl.notes.lock().client_tls12.take();
@@ -672,6 +689,7 @@ fn finish(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) {
             };
             if !hit {
                 record_peer_in_session(ssl, &session);
+                record_host_name(ssl, &session, server_acked_sni(ssl, io, true));
             }
             events.push(Event::Established(session, Side::Client));
         }
@@ -691,6 +709,22 @@ fn record_peer_in_session(ssl: &Ssl, session: &Session) {
         f.verify_result = result;
         f.update_extra(|e| e.peer_cert = leaf);
     });
+}
+
+/// rustls sent the connection's host name as SNI (it sends DNS names only).
+fn sni_sent(ssl: &Ssl) -> bool {
+    ssl.host_name().is_some_and(|h| {
+        matches!(rustls::pki_types::ServerName::try_from(h), Ok(rustls::pki_types::ServerName::DnsName(_)))
+    })
+}
+
+/// A client's new session keeps the host name the server acknowledged, as OpenSSL's
+/// `tls_parse_stoc_server_name` (DER tag 6).
+fn record_host_name(ssl: &Ssl, session: &Session, acked: bool) {
+    let name = if acked { ssl.state.lock().servername.clone() } else { None };
+    if name.is_some() {
+        session.update(|f| f.update_extra(|e| e.hostname = name));
+    }
 }
 
 /// Sessions made by tickets during the last rustls call, in order.

@@ -89,6 +89,27 @@ pub fn server_hello_session_id(body: &[u8]) -> Option<Vec<u8>> {
     body.get(35..35 + len).map(<[u8]>::to_vec)
 }
 
+/// The extension types of a ServerHello body; `None` if it does not parse.
+pub fn server_hello_extensions(body: &[u8]) -> Option<Vec<u16>> {
+    let mut c = Cursor(body);
+    c.take(2 + 32)?;
+    c.u8_vec()?;
+    c.take(2 + 1)?;
+    let mut kinds = Vec::new();
+    if c.0.is_empty() {
+        return Some(kinds);
+    }
+    let mut exts = Cursor(c.u16_vec()?);
+    while !exts.0.is_empty() {
+        kinds.push(exts.u16()?);
+        exts.u16_vec()?;
+    }
+    Some(kinds)
+}
+
+/// `server_name`'s extension type.
+pub const EXT_SERVER_NAME: u16 = 0;
+
 /// The ticket and lifetime hint of a TLS 1.2 NewSessionTicket body.
 pub fn new_session_ticket(body: &[u8]) -> Option<(u32, Vec<u8>)> {
     let mut c = Cursor(body);
@@ -168,6 +189,19 @@ mod tests {
         let mut msg = vec![1, 0, (body.len() >> 8) as u8, body.len() as u8];
         msg.extend_from_slice(&body);
         msg
+    }
+
+    #[test]
+    fn server_hello_extension_types() {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[7; 32]);
+        body.push(2);
+        body.extend_from_slice(&[1, 2, 0xc0, 0x2f, 0]);
+        assert_eq!(server_hello_extensions(&body), Some(vec![]));
+        body.extend_from_slice(&[0, 8, 0, 0, 0, 0, 0, 23, 0, 0]);
+        assert_eq!(server_hello_extensions(&body), Some(vec![EXT_SERVER_NAME, 23]));
+        body.truncate(body.len() - 1);
+        assert_eq!(server_hello_extensions(&body), None);
     }
 
     fn records(msg: &[u8], chunk: usize) -> Vec<u8> {
