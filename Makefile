@@ -26,7 +26,7 @@ CTEST_ON_DROPIN := $(foreach t,$(filter-out %/test_differences,$(CTEST_OPENSSL))
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: valgrindlib openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -67,15 +67,20 @@ ctest-ours: debuglib certs $(CTEST_OURS)
 ctest-openssl: certs $(CTEST_OPENSSL)
 	@./ctests/run.sh $(CTEST_OPENSSL)
 
-# The C tests against the release library, without sanitizers, under valgrind's leak checker
-# (the stress test runs shorter there: valgrind serialises threads).
+# The C tests against the release library built with feature `valgrind` (its sealed records
+# are marked defined for memcheck, see src/tls/valgrind.rs), without sanitizers, under
+# valgrind's leak checker (the stress test runs shorter there: valgrind serialises threads).
+VALGRIND_LIB := target/valgrind/release
 CTEST_VALGRIND := $(patsubst ctests/%.c,$(BUILD)/ctests/valgrind/%,$(CTEST_SRC))
-valgrind: lib certs $(CTEST_VALGRIND)
-	@STRESS_SECONDS=1 ./ctests/run.sh $(foreach t,$(CTEST_VALGRIND),"valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --suppressions=ctests/valgrind.supp $(t)")
+valgrind: valgrindlib certs $(CTEST_VALGRIND)
+	@STRESS_SECONDS=1 ./ctests/run.sh ./tools/valgrind_supp_check.sh $(foreach t,$(CTEST_VALGRIND),"valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --suppressions=ctests/valgrind.supp $(t)")
 
-$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h ctests/session_describe.h ctests/openssl_sessions.h include/openssl/ssl.h $(RELEASE)/libsesscache.so
+valgrindlib:
+	$(CARGO) build --release --features valgrind --target-dir target/valgrind
+
+$(BUILD)/ctests/valgrind/%: ctests/%.c ctests/check.h ctests/tls_pair.h ctests/counting.h ctests/session_describe.h ctests/openssl_sessions.h include/openssl/ssl.h valgrindlib
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ $(LINK_OURS_RELEASE)
+	$(CC) -std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Ictests $< -o $@ -L$(VALGRIND_LIB) -Wl,-rpath,$(abspath $(VALGRIND_LIB)) -lsesscache
 
 $(RELEASE)/libsesscache.so: lib
 

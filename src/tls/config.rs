@@ -98,7 +98,12 @@ impl Default for CtxTls {
 /// The crypto provider every config uses (ring); one instance so that configs share it.
 pub fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: std::sync::OnceLock<Arc<CryptoProvider>> = std::sync::OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+    Arc::clone(PROVIDER.get_or_init(|| {
+        let ring = rustls::crypto::ring::default_provider();
+        #[cfg(feature = "valgrind")]
+        let ring = super::valgrind::wrap(ring);
+        Arc::new(ring)
+    }))
 }
 
 /// The provider for a connection's suite and group lists: the shared one when both are

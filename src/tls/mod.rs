@@ -7,4 +7,6 @@ pub mod config;
 pub mod driver;
 pub mod hello;
 pub mod hooks;
+#[cfg(feature = "valgrind")]
+pub mod valgrind;
 pub mod value;
