@@ -232,6 +232,9 @@ static void check_sni_alpn_sessions(int version, int tickets)
     if (count > 5) {
         CHECK(explicit_octets_are(find(fs, count, 0xa6), "www.example.test"), "%s: server [6] hostname", label);
         CHECK(explicit_octets_are(find(fs, count, 0xb0), "h2"), "%s: server [16] alpn_selected", label);
+        const struct field *flags = find(fs, count, 0xad);
+        CHECK(version == TLS1_3_VERSION || (flags != NULL && explicit_int(flags) == 1),
+              "%s: server [13] flags %ld, expected 1 (extended master secret)", label, flags ? explicit_int(flags) : -1);
         size_t want_id = version == TLS1_2_VERSION && tickets ? 0 : 32;
         CHECK(fs[3].len == want_id, "%s: server session id of %zu bytes, expected %zu", label, fs[3].len, want_id);
     }
@@ -242,6 +245,9 @@ static void check_sni_alpn_sessions(int version, int tickets)
     if (count > 5) {
         CHECK(explicit_octets_are(find(fs, count, 0xa6), "www.example.test"), "%s: client [6] hostname", label);
         CHECK(explicit_octets_are(find(fs, count, 0xb0), "h2"), "%s: client [16] alpn_selected", label);
+        const struct field *flags = find(fs, count, 0xad);
+        CHECK(version == TLS1_3_VERSION || (flags != NULL && explicit_int(flags) == 1),
+              "%s: client [13] flags %ld, expected 1 (extended master secret)", label, flags ? explicit_int(flags) : -1);
         const struct field *hint = find(fs, count, 0xa9), *tick = find(fs, count, 0xaa);
         /* A stateful TLS 1.3 ticket's hint is rustls's fixed 86400 s on sesscache (README,
          * "Differences"; pinned in test_differences.c), so it is compared for the others. */
