@@ -615,22 +615,166 @@ mod with_libcrypto {
         })
     }
 
-    /// The BIO the connection reads from (lent); NULL if none.
+    /// The BIO the connection reads from (lent): the one `SSL_set_bio` gave, else a socket BIO
+    /// over the descriptor; NULL if none.
     ///
     /// # Safety
     /// `s` is NULL or a live connection.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn SSL_get_rbio(s: *const SSL) -> *mut BIO {
-        ffi_boundary!(std::ptr::null_mut(), |s| Some(bio_of(&s, false)))
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(current_rbio(&s)))
     }
 
-    /// The BIO the connection writes to (lent); NULL if none.
+    /// The BIO the connection writes to (lent), as `SSL_get_rbio`.
     ///
     /// # Safety
     /// `s` is NULL or a live connection.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn SSL_get_wbio(s: *const SSL) -> *mut BIO {
-        ffi_boundary!(std::ptr::null_mut(), |s| Some(bio_of(&s, true)))
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(current_wbio(&s)))
+    }
+
+    fn current_rbio(s: &Ssl) -> *mut BIO {
+        s.read_transport().map_or_else(|| bio_of(s, false), |t| t.handle().cast())
+    }
+
+    fn current_wbio(s: &Ssl) -> *mut BIO {
+        s.write_transport().map_or_else(|| bio_of(s, true), |t| t.handle().cast())
+    }
+
+    /// A program's BIO as the connection's transport; it owns one reference (given back with
+    /// `BIO_free_all`, as `SSL_free` does).
+    struct BioTransport(std::ptr::NonNull<BIO>);
+
+    // SAFETY: a BIO is used by one connection, under that connection's I/O lock; its reference
+    // count is atomic.
+    unsafe impl Send for BioTransport {}
+    // SAFETY: as above.
+    unsafe impl Sync for BioTransport {}
+
+    impl BioTransport {
+        /// The error for a call that returned `n <= 0`: `WouldBlock` when the BIO asks to be
+        /// retried, else a transport failure (`SSL_ERROR_SYSCALL`).
+        fn failure(&self) -> std::io::Error {
+            // SAFETY: a live BIO (we hold a reference).
+            if unsafe { c::BIO_test_flags(self.0.as_ptr(), c::BIO_FLAGS_SHOULD_RETRY) } != 0 {
+                std::io::ErrorKind::WouldBlock.into()
+            } else {
+                std::io::Error::other("BIO failure")
+            }
+        }
+    }
+
+    impl crate::state::ssl::Transport for BioTransport {
+        fn read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+            // SAFETY: a live BIO; `buf` has room for `len` bytes.
+            let n = unsafe { c::BIO_read(self.0.as_ptr(), buf.as_mut_ptr().cast(), len) };
+            if n > 0 {
+                return Ok(n as usize);
+            }
+            let retry = self.failure();
+            if retry.kind() == std::io::ErrorKind::WouldBlock {
+                return Err(retry);
+            }
+            // As OpenSSL's ssl3_read_n: no retry and BIO_eof is the end of input, whatever the
+            // return value (a -1 there is returned as -1: `UnexpectedEof`); a plain 0 is too.
+            // SAFETY: a live BIO.
+            let eof = unsafe { c::BIO_ctrl(self.0.as_ptr(), c::BIO_CTRL_EOF, 0, std::ptr::null_mut()) } > 0;
+            match (eof, n) {
+                (_, 0) => Ok(0),
+                (true, _) => Err(std::io::ErrorKind::UnexpectedEof.into()),
+                (false, _) => Err(retry),
+            }
+        }
+
+        fn write(&self, buf: &[u8]) -> std::io::Result<usize> {
+            let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+            // SAFETY: a live BIO; `buf` holds `len` bytes.
+            let n = unsafe { c::BIO_write(self.0.as_ptr(), buf.as_ptr().cast(), len) };
+            if n > 0 { Ok(n as usize) } else { Err(self.failure()) }
+        }
+
+        fn flush(&self) -> std::io::Result<()> {
+            // SAFETY: a live BIO.
+            let r = unsafe { c::BIO_ctrl(self.0.as_ptr(), c::BIO_CTRL_FLUSH, 0, std::ptr::null_mut()) };
+            if r > 0 { Ok(()) } else { Err(self.failure()) }
+        }
+
+        fn handle(&self) -> *mut c_void {
+            self.0.as_ptr().cast()
+        }
+    }
+
+    impl Drop for BioTransport {
+        fn drop(&mut self) {
+            // SAFETY: the reference this transport owns.
+            unsafe { c::BIO_free_all(self.0.as_ptr()) }
+        }
+    }
+
+    /// A transport adopting the caller's reference to `b`; `None` for NULL.
+    fn adopt_bio(b: *mut BIO) -> Option<Arc<dyn crate::state::ssl::Transport>> {
+        std::ptr::NonNull::new(b).map(|b| Arc::new(BioTransport(b)) as Arc<dyn crate::state::ssl::Transport>)
+    }
+
+    /// Makes `rbio` the BIO records are read from, taking over the caller's reference (NULL:
+    /// none). The BIO it replaces is freed.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection; `rbio` is NULL or a live BIO whose reference the
+    /// caller gives up.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_set0_rbio(s: *mut SSL, rbio: *mut BIO) {
+        ffi_boundary!((), |s| {
+            let old = s.set_transports(Some(adopt_bio(rbio)), None);
+            drop(old);
+            Some(())
+        })
+    }
+
+    /// As `SSL_set0_rbio`, for the BIO records are written to.
+    ///
+    /// # Safety
+    /// As `SSL_set0_rbio`.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_set0_wbio(s: *mut SSL, wbio: *mut BIO) {
+        ffi_boundary!((), |s| {
+            let old = s.set_transports(None, Some(adopt_bio(wbio)));
+            drop(old);
+            Some(())
+        })
+    }
+
+    /// Sets the read and write BIOs with OpenSSL 3.0's ownership rules: nothing changes if both
+    /// are the current ones; the same BIO for both costs the caller one reference; when only one
+    /// of them changes, only that one's reference is taken (for a new read BIO, only when the
+    /// old read and write BIOs differed).
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection; `rbio` and `wbio` are NULL or live BIOs whose
+    /// references the caller gives up as described.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_set_bio(s: *mut SSL, rbio: *mut BIO, wbio: *mut BIO) {
+        ffi_boundary!((), |s| {
+            let (cur_r, cur_w) = (current_rbio(&s), current_wbio(&s));
+            if rbio == cur_r && wbio == cur_w {
+                return Some(());
+            }
+            if !rbio.is_null() && rbio == wbio {
+                // SAFETY: a live BIO (this function's contract): the second reference we keep.
+                unsafe { c::BIO_up_ref(rbio) };
+            }
+            let old = if rbio == cur_r {
+                s.set_transports(None, Some(adopt_bio(wbio)))
+            } else if wbio == cur_w && cur_r != cur_w {
+                s.set_transports(Some(adopt_bio(rbio)), None)
+            } else {
+                s.set_transports(Some(adopt_bio(rbio)), Some(adopt_bio(wbio)))
+            };
+            drop(old);
+            Some(())
+        })
     }
 
     /// The ex_data index under which a verify callback finds the `SSL` in its

@@ -101,6 +101,32 @@ pub struct Ssl {
     version: AtomicI32,
     rfd: AtomicI32,
     wfd: AtomicI32,
+    /// The program's own read and write channels (`SSL_set_bio` with BIOs that are not
+    /// descriptors); when set they replace the descriptors.
+    transports: Mutex<Transports>,
+}
+
+/// A channel records travel over that is not a descriptor (a BIO of the program's). Its calls
+/// may run the program's code: the driver makes them with no lock held but the connection's
+/// I/O lock.
+pub trait Transport: Send + Sync {
+    /// Some bytes; `Ok(0)` at end of input, or `UnexpectedEof` when the end came as -1 (which
+    /// `SSL_read` then returns, as OpenSSL returns the BIO's value); `WouldBlock` to be called
+    /// again later.
+    fn read(&self, buf: &mut [u8]) -> std::io::Result<usize>;
+    /// Some bytes taken, or `WouldBlock`.
+    fn write(&self, buf: &[u8]) -> std::io::Result<usize>;
+    /// Pushes what was written on (OpenSSL flushes its BIO after each handshake flight and
+    /// alert; a program's BIO may hold data until then).
+    fn flush(&self) -> std::io::Result<()>;
+    /// The C object, for `SSL_get_rbio` / `SSL_get_wbio`.
+    fn handle(&self) -> *mut libc::c_void;
+}
+
+#[derive(Default)]
+pub struct Transports {
+    pub read: Option<Arc<dyn Transport>>,
+    pub write: Option<Arc<dyn Transport>>,
 }
 
 impl Ssl {
@@ -143,6 +169,7 @@ impl Ssl {
             version: AtomicI32::new(VERSION_BEFORE_HANDSHAKE),
             rfd: AtomicI32::new(-1),
             wfd: AtomicI32::new(-1),
+            transports: Mutex::new(Transports::default()),
         }
     }
 
@@ -324,13 +351,54 @@ impl Ssl {
         self.wfd.load(Ordering::Relaxed)
     }
 
+    /// Sets the descriptors; a direction given a descriptor drops its transport.
     pub fn set_fds(&self, rfd: Option<c_int>, wfd: Option<c_int>) {
+        let dropped = {
+            let mut t = self.transports.lock();
+            (rfd.and_then(|_| t.read.take()), wfd.and_then(|_| t.write.take()))
+        };
         if let Some(fd) = rfd {
             self.rfd.store(fd, Ordering::Relaxed);
         }
         if let Some(fd) = wfd {
             self.wfd.store(fd, Ordering::Relaxed);
         }
+        drop(dropped);
+    }
+
+    /// The transport records are read from, if not a descriptor.
+    pub fn read_transport(&self) -> Option<Arc<dyn Transport>> {
+        self.transports.lock().read.clone()
+    }
+
+    pub fn write_transport(&self) -> Option<Arc<dyn Transport>> {
+        self.transports.lock().write.clone()
+    }
+
+    /// Replaces the read and/or write transport (`None` leaves a direction as it is); the
+    /// descriptors of the directions set become -1. The old transports are returned, to be
+    /// dropped by the caller outside any lock (dropping one may run the program's code).
+    pub fn set_transports(
+        &self,
+        read: Option<Option<Arc<dyn Transport>>>,
+        write: Option<Option<Arc<dyn Transport>>>,
+    ) -> Transports {
+        let mut old = Transports::default();
+        let mut t = self.transports.lock();
+        if let Some(r) = read {
+            old.read = std::mem::replace(&mut t.read, r);
+            self.rfd.store(-1, Ordering::Relaxed);
+        }
+        if let Some(w) = write {
+            old.write = std::mem::replace(&mut t.write, w);
+            self.wfd.store(-1, Ordering::Relaxed);
+        }
+        old
+    }
+
+    /// Takes every transport away (at `SSL_free`, to drop them outside the object's locks).
+    pub fn take_transports(&self) -> Transports {
+        std::mem::take(&mut *self.transports.lock())
     }
 
     /// `ssl_clear_bad_session`: an established connection that did not send close_notify

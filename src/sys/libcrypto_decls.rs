@@ -56,6 +56,11 @@ pub const EVP_PKEY_RSA_PSS: c_int = 912;
 pub const EVP_PKEY_EC: c_int = 408;
 pub const EVP_PKEY_ED25519: c_int = 1087;
 pub const EVP_PKEY_ED448: c_int = 1088;
+/// `BIO_FLAGS_SHOULD_RETRY`, `BIO_CTRL_EOF`, `BIO_CTRL_FLUSH`.
+pub const BIO_FLAGS_SHOULD_RETRY: c_int = 0x08;
+pub const BIO_CTRL_EOF: c_int = 2;
+pub const BIO_CTRL_FLUSH: c_int = 11;
+
 /// `BIO_NOCLOSE`.
 pub const BIO_NOCLOSE: c_int = 0;
 
@@ -130,6 +135,12 @@ unsafe extern "C" {
     pub fn BIO_new_socket(fd: c_int, close_flag: c_int) -> *mut BIO;
     pub fn BIO_new_file(path: *const c_char, mode: *const c_char) -> *mut BIO;
     pub fn BIO_free(b: *mut BIO) -> c_int;
+    pub fn BIO_free_all(b: *mut BIO);
+    pub fn BIO_up_ref(b: *mut BIO) -> c_int;
+    pub fn BIO_read(b: *mut BIO, data: *mut c_void, dlen: c_int) -> c_int;
+    pub fn BIO_write(b: *mut BIO, data: *const c_void, dlen: c_int) -> c_int;
+    pub fn BIO_ctrl(b: *mut BIO, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
+    pub fn BIO_test_flags(b: *const BIO, flags: c_int) -> c_int;
     pub fn PEM_read_bio_X509(b: *mut BIO, out: *mut *mut X509, cb: *const c_void, u: *mut c_void) -> *mut X509;
 
     pub fn CRYPTO_free(p: *mut c_void, file: *const c_char, line: c_int);

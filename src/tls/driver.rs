@@ -2,6 +2,7 @@
 //! `SSL_write` and `SSL_shutdown`, and turns what the hooks recorded into OpenSSL's cache
 //! events (new-session callback, counters, single-use client tickets) once rustls has returned.
 
+use crate::state::ssl::Transport;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
@@ -56,6 +57,9 @@ pub struct Io {
     server_hello_seen: bool,
     /// The peer closed the transport.
     eof: bool,
+    /// What a read meeting that end returns: 0, or -1 when the program's BIO said -1 (OpenSSL
+    /// returns the BIO's value).
+    eof_ret: c_int,
     pub last: LastError,
     /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
     accepted: usize,
@@ -159,6 +163,63 @@ impl Write for Fd {
     }
 }
 
+/// Where records go or come from: a descriptor, or the program's own transport (a BIO).
+enum Endpoint {
+    Fd(Fd),
+    Custom(Arc<dyn Transport>),
+}
+
+fn reader(ssl: &Ssl) -> Endpoint {
+    ssl.read_transport().map_or_else(|| Endpoint::Fd(Fd(ssl.rfd())), Endpoint::Custom)
+}
+
+fn writer(ssl: &Ssl) -> Endpoint {
+    ssl.write_transport().map_or_else(|| Endpoint::Fd(Fd(ssl.wfd())), Endpoint::Custom)
+}
+
+impl Endpoint {
+    /// Pushes what was written on: a program's BIO is flushed, as OpenSSL flushes its BIO after
+    /// each flight and alert (a descriptor needs nothing).
+    fn push(&self) -> std::io::Result<()> {
+        match self {
+            Endpoint::Fd(_) => Ok(()),
+            Endpoint::Custom(t) => t.flush(),
+        }
+    }
+}
+
+impl Read for Endpoint {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Endpoint::Fd(fd) => fd.read(buf),
+            Endpoint::Custom(t) => t.read(buf),
+        }
+    }
+}
+
+impl Write for Endpoint {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Endpoint::Fd(fd) => fd.write(buf),
+            Endpoint::Custom(t) => t.write(buf),
+        }
+    }
+    /// A flight goes to a BIO in one write, as OpenSSL's buffering BIO hands it on.
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        match self {
+            Endpoint::Fd(fd) => fd.write_vectored(bufs),
+            Endpoint::Custom(t) if bufs.len() == 1 => t.write(&bufs[0]),
+            Endpoint::Custom(t) => {
+                let flight: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
+                t.write(&flight)
+            }
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn would_block(e: &std::io::Error) -> bool {
     matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted)
 }
@@ -179,7 +240,7 @@ fn rustls_reason(e: &rustls::Error) -> u32 {
 /// Writes like [`Fd`], and notes the session id of the ServerHello at the start of the first
 /// flight it is given, before writing it.
 struct HelloWatch<'a> {
-    fd: Fd,
+    fd: Endpoint,
     id: &'a mut Option<Vec<u8>>,
 }
 
@@ -205,20 +266,40 @@ impl Write for HelloWatch<'_> {
     }
 }
 
-/// Sends what rustls has queued. `Err` with `WouldBlock` when the descriptor is full.
-fn flush(conn: &mut Connection, fd: c_int) -> std::io::Result<()> {
-    flush_to(conn, &mut Fd(fd))
+/// Sends what rustls has queued, and pushes it on (see [`Endpoint::push`]). `Err` with
+/// `WouldBlock` when the transport is full.
+fn flush(conn: &mut Connection, ssl: &Ssl) -> std::io::Result<()> {
+    let mut out = writer(ssl);
+    if flush_to(conn, &mut out)? {
+        out.push()?;
+    }
+    Ok(())
 }
 
-fn flush_to(conn: &mut Connection, out: &mut impl Write) -> std::io::Result<()> {
+/// As [`flush`], for application data: OpenSSL does not flush its BIO after `SSL_write`.
+fn flush_data(conn: &mut Connection, ssl: &Ssl) -> std::io::Result<()> {
+    flush_to(conn, &mut writer(ssl)).map(|_| ())
+}
+
+/// Writes what rustls has queued; whether there was anything.
+fn flush_to(conn: &mut Connection, out: &mut impl Write) -> std::io::Result<bool> {
+    let mut wrote = false;
     while conn.wants_write() {
         match conn.write_tls(out) {
-            Ok(_) => {}
+            Ok(_) => wrote = true,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(wrote)
+}
+
+/// Writes bytes rustls does not frame (an alert before the connection exists) and pushes them.
+fn send_raw(ssl: &Ssl, write: impl FnOnce(&mut Endpoint) -> std::io::Result<()>) {
+    let mut out = writer(ssl);
+    if write(&mut out).is_ok() {
+        let _ = out.push();
+    }
 }
 
 /// Starts the handshake on first use (lazily, so that `SSL_set_session` and the settings made
@@ -381,7 +462,7 @@ fn accept_hello(ssl: &Ssl, io: &mut Io) -> Result<Option<c_int>, u32> {
             Ok(None)
         }
         Err((e, mut alert)) => {
-            let _ = alert.write_all(&mut Fd(ssl.wfd()));
+            send_raw(ssl, |out| alert.write_all(out).map(|_| ()));
             let aborted = ssl.notes.lock().abort.take();
             Err(aborted.unwrap_or_else(|| rustls_reason(&e)))
         }
@@ -390,7 +471,7 @@ fn accept_hello(ssl: &Ssl, io: &mut Io) -> Result<Option<c_int>, u32> {
 
 /// A fatal alert in a plaintext record (before any keys exist).
 fn send_plain_alert(ssl: &Ssl, description: u8) {
-    let _ = Fd(ssl.wfd()).write_all(&[21, 3, 3, 0, 2, 2, description]);
+    send_raw(ssl, |out| out.write_all(&[21, 3, 3, 0, 2, 2, description]));
     info(ssl, INFO_WRITE_ALERT, (2 << 8) | i32::from(description));
 }
 
@@ -399,7 +480,12 @@ fn accept_step(ssl: &Ssl, io: &mut Io) -> Step {
     if io.hello.is_none() {
         let acceptor = io.acceptor.as_mut().expect("a server reads its ClientHello first");
         let mut seen = Vec::new();
-        match acceptor.read_tls(&mut Tee { fd: Fd(ssl.rfd()), seen: &mut seen }) {
+        match acceptor.read_tls(&mut Tee { fd: reader(ssl), seen: &mut seen }) {
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                io.eof = true;
+                unexpected_eof(ssl, io);
+                return Step::Return(-1);
+            }
             Ok(0) => {
                 io.eof = true;
                 unexpected_eof(ssl, io);
@@ -421,7 +507,7 @@ fn accept_step(ssl: &Ssl, io: &mut Io) -> Step {
                 io.hello = Some(accepted);
             }
             Err((e, mut alert)) => {
-                let _ = alert.write_all(&mut Fd(ssl.wfd()));
+                send_raw(ssl, |out| alert.write_all(out).map(|_| ()));
                 return fail(io, LastError::Ssl, rustls_reason(&e));
             }
         }
@@ -442,7 +528,7 @@ fn config_reason(e: ConfigError) -> u32 {
 
 /// A descriptor read through rustls that also shows each byte to the handshake scan.
 struct Tee<'a> {
-    fd: Fd,
+    fd: Endpoint,
     seen: &'a mut Vec<u8>,
 }
 
@@ -458,17 +544,27 @@ impl Read for Tee<'_> {
 /// at end of file.
 fn read_some(ssl: &Ssl, io: &mut Io) -> std::io::Result<bool> {
     let conn = io.conn.as_mut().expect("connection exists while reading");
+    let at_end = |io: &mut Io, r: std::io::Result<usize>| match r {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            io.eof_ret = -1;
+            Ok(0)
+        }
+        r => r,
+    };
     if io.scan.is_done() {
-        let n = conn.read_tls(&mut Fd(ssl.rfd()))?;
+        let r = conn.read_tls(&mut reader(ssl));
+        let n = at_end(io, r)?;
         io.eof = n == 0;
         return Ok(n != 0);
     }
     let mut seen = Vec::new();
-    let n = conn.read_tls(&mut Tee { fd: Fd(ssl.rfd()), seen: &mut seen })?;
+    let r = conn.read_tls(&mut Tee { fd: reader(ssl), seen: &mut seen });
+    let n = at_end(io, r)?;
     if n == 0 {
         io.eof = true;
         return Ok(false);
     }
+    let conn = io.conn.as_mut().expect("connection exists while reading");
     let server = matches!(conn, Connection::Server(_));
     for (kind, body) in io.scan.feed(&seen) {
         match kind {
@@ -501,7 +597,7 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
                 break;
             }
         }
-        let _ = Fd(ssl.wfd()).write_all(&[21, 3, 3, 0, 2, 2, 80]);
+        send_raw(ssl, |out| out.write_all(&[21, 3, 3, 0, 2, 2, 80]));
         return Err(why);
     }
     match result {
@@ -511,7 +607,7 @@ fn process(ssl: &Ssl, io: &mut Io) -> Result<(), u32> {
         }
         Err(e) => {
             // Best effort: the alert rustls queued goes to the peer.
-            let _ = flush(conn, ssl.wfd());
+            let _ = flush(conn, ssl);
             if matches!(e, rustls::Error::AlertReceived(_)) {
                 // As OpenSSL on a fatal alert: the peer will send nothing more.
                 ssl.add_shutdown(RECEIVED_SHUTDOWN);
@@ -834,7 +930,8 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
     let watch_hello = !io.server_hello_sent && matches!(conn, Connection::Server(_)) && conn.wants_write();
     let flushed = if watch_hello {
         let mut id = None;
-        let r = flush_to(conn, &mut HelloWatch { fd: Fd(ssl.wfd()), id: &mut id });
+        let mut watch = HelloWatch { fd: writer(ssl), id: &mut id };
+        let r = flush_to(conn, &mut watch).and_then(|wrote| if wrote { watch.fd.push() } else { Ok(()) });
         if let Some(id) = id {
             io.server_hello_sent = true;
             let version = conn.protocol_version();
@@ -843,7 +940,7 @@ fn handshake_step(ssl: &Ssl, io: &mut Io, events: &mut Vec<Event>) -> Step {
         }
         r
     } else {
-        flush(conn, ssl.wfd())
+        flush(conn, ssl)
     };
     match flushed {
         Ok(()) => {}
@@ -937,17 +1034,17 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
             Err(_) => {
                 // rustls saw the transport end without close_notify.
                 unexpected_eof(ssl, io);
-                return Step::Return(0);
+                return Step::Return(io.eof_ret);
             }
         }
-        if let Err(e) = flush(conn, ssl.wfd())
+        if let Err(e) = flush(conn, ssl)
             && !would_block(&e)
         {
             return fail(io, LastError::Syscall, 0);
         }
         if io.eof {
             unexpected_eof(ssl, io);
-            return Step::Return(0);
+            return Step::Return(io.eof_ret);
         }
         match read_some(ssl, io) {
             Ok(_) => {}
@@ -994,7 +1091,7 @@ pub fn write(ssl: &Ssl, buf: &[u8]) -> c_int {
                     }
                 }
             }
-            match flush(conn, ssl.wfd()) {
+            match flush_data(conn, ssl) {
                 Ok(()) if io.accepted >= buf.len() => {
                     let n = std::mem::take(&mut io.accepted);
                     io.last = LastError::None;
@@ -1023,13 +1120,13 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
         if ssl.shutdown_flags() & SENT_SHUTDOWN == 0 {
             conn.send_close_notify();
             ssl.add_shutdown(SENT_SHUTDOWN);
-            return match flush(conn, ssl.wfd()) {
+            return match flush(conn, ssl) {
                 Ok(()) => Step::Return(if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 { 1 } else { 0 }),
                 Err(e) if would_block(&e) => fail(io, LastError::WantWrite, 0),
                 Err(_) => fail(io, LastError::Syscall, 0),
             };
         }
-        match flush(conn, ssl.wfd()) {
+        match flush(conn, ssl) {
             Ok(()) => {}
             Err(e) if would_block(&e) => return fail(io, LastError::WantWrite, 0),
             Err(_) => return fail(io, LastError::Syscall, 0),
