@@ -342,6 +342,13 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_TLSEXT_ERR_NOACK 3
 
+// ClientHello callback results.
+#define SSL_CLIENT_HELLO_SUCCESS 1
+
+#define SSL_CLIENT_HELLO_ERROR 0
+
+#define SSL_CLIENT_HELLO_RETRY -1
+
 // `SSL_select_next_proto` results.
 #define OPENSSL_NPN_UNSUPPORTED 0
 
@@ -474,6 +481,8 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_ERROR_WANT_X509_LOOKUP 4
 
+#define SSL_ERROR_WANT_CLIENT_HELLO_CB 11
+
 #define SSL_ERROR_SYSCALL 5
 
 #define SSL_ERROR_ZERO_RETURN 6
@@ -590,6 +599,66 @@ void SSL_set_cert_cb(SSL *s, int (*cb)(SSL *ssl, void *arg), void *arg);
 // `out` and `outlen` are valid for writes; `server` has `server_len` readable bytes and
 // `client` `client_len`.
 int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsigned char *server, unsigned int server_len, const unsigned char *client, unsigned int client_len);
+
+// Sets the ClientHello callback, called first when a ClientHello arrives (before the
+// servername callback, the session lookup and the certificate choice; `SSL_get_servername` is
+// still NULL there). It may read the hello with `SSL_client_hello_get0_*`, switch contexts with
+// `SSL_set_SSL_CTX`, and return `SSL_CLIENT_HELLO_SUCCESS`, `SSL_CLIENT_HELLO_RETRY` (the
+// handshake call returns -1 with `SSL_ERROR_WANT_CLIENT_HELLO_CB`, and the callback runs again
+// on the next one) or `SSL_CLIENT_HELLO_ERROR` (the handshake fails with the alert in `*al`).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, int *al, void *arg), void *arg);
+
+// 1 when the ClientHello has an extension of `type_`, pointing `*out` at its data (lent) and
+// setting `*outlen`; 0 otherwise.
+//
+// # Safety
+// `s` is NULL or a live connection; `out` and `outlen` are writable.
+int SSL_client_hello_get0_ext(SSL *s, unsigned int type_, const unsigned char **out, size_t *outlen);
+
+// The ClientHello's cipher suite list (two bytes per suite, lent) in `*out`; its length, 0 if
+// there is no ClientHello.
+//
+// # Safety
+// `s` is NULL or a live connection; `out` is NULL or writable.
+size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out);
+
+// 0: a ClientHello in SSLv2 format is never accepted.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_client_hello_isv2(SSL *s);
+
+// Sets the key-log callback: for every secret of a connection's handshakes (TLS 1.2's master
+// secret, TLS 1.3's traffic secrets), one line in the NSS key log format, without a newline,
+// as OpenSSL writes them (`CLIENT_RANDOM`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, ...). Called
+// after the handshake step that made the secret, outside the library's locks.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, const char *line));
+
+// The context's key-log callback; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void (*SSL_CTX_get_keylog_callback(const SSL_CTX *ctx))(const SSL *ssl, const char *line);
+
+// Sets the callback a client would call for a certificate when the server asks for one and
+// none is set. It is kept and reported, never called: a client sends the certificate and key
+// set on its context or connection (README).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *ssl, void **x509, void **pkey));
+
+// The callback `SSL_CTX_set_client_cert_cb` set; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int (*SSL_CTX_get_client_cert_cb(SSL_CTX *ctx))(SSL *ssl, void **x509, void **pkey);
 
 // Loads the certificate chain (leaf first) from a PEM file: 1, or 0 with an error queued.
 //
@@ -724,6 +793,44 @@ void SSL_set_verify(SSL *s, int mode, int (*callback)(int preverify_ok, X509_STO
 // `ctx` is NULL or a live context; the paths are NULL or NUL-terminated.
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *ca_file, const char *ca_path);
 
+// `SSL_CTX_load_verify_locations(ctx, file, NULL)`.
+//
+// # Safety
+// `ctx` is NULL or a live context; `file` is NULL or NUL-terminated.
+int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *file);
+
+// `SSL_CTX_load_verify_locations(ctx, NULL, dir)`.
+//
+// # Safety
+// `ctx` is NULL or a live context; `dir` is NULL or NUL-terminated.
+int SSL_CTX_load_verify_dir(SSL_CTX *ctx, const char *dir);
+
+// Sets the callback that would give the pass phrase of an encrypted key file. It is kept and
+// reported, never called: the key loaders read unencrypted keys only, and refuse an encrypted
+// one (a program like mod_ssl then decrypts the key itself and gives it as an object).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, int (*cb)(char *buf, int size, int rwflag, void *userdata));
+
+// Sets the argument given to the password callback.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
+
+// The password callback set; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int (*SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx))(char *buf, int size, int rwflag, void *userdata);
+
+// The password callback's argument; NULL if none.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
+
 // The suite with the two-byte id at `ptr` (network order), or NULL if OpenSSL does not know
 // it (or for NULL arguments).
 //
@@ -733,6 +840,13 @@ const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
 
 // OpenSSL's name of the suite ("ECDHE-RSA-AES128-GCM-SHA256"), or "(NONE)" for NULL.
 const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+
+// The suite's strength in bits (AES-128: 128, AES-256 and ChaCha20: 256), with the key size
+// of its algorithm in `*alg_bits` when not NULL; 0 for NULL.
+//
+// # Safety
+// `alg_bits` is NULL or writable.
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
 
 // The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
@@ -1191,6 +1305,12 @@ int SSL_write(SSL *s, const void *buf, int num);
 // # Safety
 // `s` is NULL or a live connection.
 int SSL_pending(const SSL *s);
+
+// As `SSL_read`, but the bytes stay to be read again (by `SSL_peek` or `SSL_read`).
+//
+// # Safety
+// `s` is NULL or a live connection; `buf` has room for `num` bytes.
+int SSL_peek(SSL *s, void *buf, int num);
 
 // Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
 // (see `SSL_get_error`). Before a handshake, or with quiet shutdown, it only sets the flags.
@@ -1699,6 +1819,120 @@ int SSL_is_init_finished(const SSL *s);
 // # Safety
 // `s` is NULL or a live connection.
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+
+// "warning", "fatal" or "unknown", from the level in the high byte of an info callback's
+// alert value.
+const char *SSL_alert_type_string_long(int value);
+
+// "W", "F" or "U", as `SSL_alert_type_string_long`.
+const char *SSL_alert_type_string(int value);
+
+// The alert's description (low byte of `value`), e.g. "handshake failure"; "unknown" for a
+// code OpenSSL does not name.
+const char *SSL_alert_desc_string_long(int value);
+
+// The alert's two-letter code, e.g. "HF"; "UK" for a code OpenSSL does not name.
+const char *SSL_alert_desc_string(int value);
+
+// The handshake state in words: "before SSL initialization", "SSL negotiation finished
+// successfully", or "error" after a fatal error, as OpenSSL. sesscache does not track each
+// message of a handshake in progress: it then names the first one of the connection's role
+// ("SSLv3/TLS read client hello" on a server, "SSLv3/TLS write client hello" on a client).
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_state_string_long(const SSL *s);
+
+// The six-letter form of `SSL_state_string_long` ("PINIT", "SSLOK", "SSLERR", "TRCH",
+// "TWCH").
+//
+// # Safety
+// `s` is NULL or a live connection.
+const char *SSL_state_string(const SSL *s);
+
+// Refuses: 0, with `SSL_R_WRONG_SSL_VERSION` on TLS 1.3 (also before a handshake, whose
+// version is TLS 1.3, as OpenSSL's `can_renegotiate`), else `SSL_R_NO_RENEGOTIATION`: rustls
+// never renegotiates, as OpenSSL with `SSL_OP_NO_RENEGOTIATION`.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_renegotiate(SSL *s);
+
+// As `SSL_renegotiate`.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_renegotiate_abbreviated(SSL *s);
+
+// 0: no renegotiation is ever pending.
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_renegotiate_pending(const SSL *s);
+
+// Accepted and ignored: a server never asks for a certificate after the handshake, and a
+// client does not offer post-handshake authentication (rustls has neither).
+//
+// # Safety
+// `ctx` is NULL or a live context.
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+
+// As `SSL_CTX_set_post_handshake_auth`, for one connection.
+//
+// # Safety
+// `s` is NULL or a live connection.
+void SSL_set_post_handshake_auth(SSL *s, int val);
+
+// Refuses as OpenSSL refuses when the client did not offer post-handshake authentication: 0,
+// with `SSL_R_WRONG_SSL_VERSION` before TLS 1.3, `SSL_R_NOT_SERVER` on a client,
+// `SSL_R_STILL_IN_INIT` during the handshake, else `SSL_R_EXTENSION_NOT_RECEIVED` (also when
+// the client did offer it: sesscache cannot request a certificate after the handshake).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_verify_client_post_handshake(SSL *s);
+
+// Refuses (SRP is not supported): 0, with `ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED`.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_srp_username_callback(SSL_CTX *ctx, int (*cb)(SSL *s, int *ad, void *arg));
+
+// Refuses, as `SSL_CTX_set_srp_username_callback`.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_srp_cb_arg(SSL_CTX *ctx, void *arg);
+
+// Refuses, as `SSL_CTX_set_srp_username_callback`.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *name);
+
+// Refuses, as `SSL_CTX_set_srp_username_callback`.
+//
+// # Safety
+// `ctx` is NULL or a live context.
+int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *password);
+
+// NULL: no connection has an SRP user (OpenSSL's answer without an SRP handshake).
+//
+// # Safety
+// `s` is NULL or a live connection.
+char *SSL_get_srp_username(SSL *s);
+
+// NULL, as `SSL_get_srp_username`.
+//
+// # Safety
+// `s` is NULL or a live connection.
+char *SSL_get_srp_userinfo(SSL *s);
+
+// -1 (OpenSSL's failure value): there is no SRP handshake to give parameters to.
+//
+// # Safety
+// `s` is NULL or a live connection; the numbers are not read.
+int SSL_set_srp_server_param(SSL *s, const void *n, const void *g, void *sa, void *v, char *info);
 
 #ifdef __cplusplus
 }  // extern "C"

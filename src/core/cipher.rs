@@ -421,6 +421,16 @@ pub fn describe(id: u16) -> Option<String> {
     Some(format!("{name:<30} {version:<7} Kx={kx:<8} Au={au:<5} Enc={enc:<22} Mac={mac:<4}\n"))
 }
 
+/// A suite's strength and algorithm key sizes in bits (`SSL_CIPHER_get_bits`): the number in
+/// its encryption's name, except 3DES, whose strength is 112 of its 168 bits; 0 for none.
+pub fn bits(id: u16) -> Option<(i32, i32)> {
+    let i = DESCRIPTIONS.binary_search_by_key(&id, |d| d.0).ok()?;
+    let enc = DESCRIPTIONS[i].4;
+    let alg =
+        enc.rsplit_once('(').and_then(|(_, n)| n.strip_suffix(')')).and_then(|n| n.parse::<i32>().ok()).unwrap_or(0);
+    Some((if enc.starts_with("3DES") { 112 } else { alg }, alg))
+}
+
 /// The table row for a two-byte suite id.
 pub fn find(id: u16) -> Option<&'static Cipher> {
     CIPHERS.binary_search_by_key(&id, |c| c.0).ok().map(|i| &CIPHERS[i])
@@ -428,6 +438,15 @@ pub fn find(id: u16) -> Option<&'static Cipher> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bits_follow_openssl() {
+        assert_eq!(super::bits(0xc02f), Some((128, 128)));
+        assert_eq!(super::bits(0x1302), Some((256, 256)));
+        assert_eq!(super::bits(0xcca8), Some((256, 256)));
+        assert_eq!(super::bits(0x000a), Some((112, 168)));
+        assert_eq!(super::bits(0x0002), Some((0, 0)));
+    }
+
     #[test]
     fn sorted_and_findable() {
         assert!(super::CIPHERS.windows(2).all(|w| w[0].0 < w[1].0));

@@ -6,7 +6,7 @@ use libc::{c_int, c_long, c_uchar, c_uint, c_void};
 use super::boundary::{ArcHandle, SSL, SSL_CTX, ffi_boundary};
 use super::consts::*;
 use super::ctx::c_callbacks;
-use crate::state::ctx::{AlpnAnswer, CertAnswer, ServernameAnswer, VerifyOutcome};
+use crate::state::ctx::{AlpnAnswer, CertAnswer, ClientHelloAnswer, ServernameAnswer, VerifyOutcome};
 use crate::state::settings::CFn;
 use crate::state::ssl::Ssl;
 
@@ -15,6 +15,8 @@ pub(crate) type AlpnSelectCb =
     unsafe extern "C" fn(*mut SSL, *mut *const c_uchar, *mut c_uchar, *const c_uchar, c_uint, *mut c_void) -> c_int;
 pub(crate) type InfoCb = unsafe extern "C" fn(*const SSL, c_int, c_int);
 pub(crate) type CertCb = unsafe extern "C" fn(*mut SSL, *mut c_void) -> c_int;
+pub(crate) type ClientHelloCb = unsafe extern "C" fn(*mut SSL, *mut c_int, *mut c_void) -> c_int;
+pub(crate) type KeyLogCb = unsafe extern "C" fn(*const SSL, *const libc::c_char);
 
 /// A context's handshake callbacks as C installed them (arguments kept as addresses).
 #[derive(Clone, Copy, Default)]
@@ -23,9 +25,14 @@ pub(crate) struct HandshakeFns {
     pub servername_arg: usize,
     pub alpn_select: Option<(AlpnSelectCb, usize)>,
     pub info: Option<InfoCb>,
+    pub client_hello: Option<(ClientHelloCb, usize)>,
+    pub key_log: Option<KeyLogCb>,
     /// `SSL_CTX_set_tlsext_ticket_key_cb` (drop-in only: it takes libcrypto contexts).
     #[cfg(feature = "libcrypto")]
     pub ticket_key: Option<super::tickets::TicketKeyCb>,
+    /// `SSL_CTX_set_tlsext_ticket_key_evp_cb` (drop-in only).
+    #[cfg(feature = "libcrypto")]
+    pub ticket_key_evp: Option<super::tickets::TicketKeyEvpCb>,
 }
 
 /// A C function pointer kept as `CFn`, back to its real type.
@@ -57,6 +64,25 @@ pub(crate) fn servername(fns: HandshakeFns, ssl: &Ssl) -> ServernameAnswer {
         SSL_TLSEXT_ERR_ALERT_WARNING => ServernameAnswer::Warning(alert),
         SSL_TLSEXT_ERR_NOACK => ServernameAnswer::NoAck,
         _ => ServernameAnswer::Ok,
+    }
+}
+
+pub(crate) fn client_hello(fns: HandshakeFns, ssl: &Ssl) -> ClientHelloAnswer {
+    let Some((cb, arg)) = fns.client_hello else { return ClientHelloAnswer::NoCallback };
+    // The alert when the callback fails without choosing one: internal_error.
+    let mut alert: c_int = 80;
+    // SAFETY: the application installed `cb` with this signature; the pointers live for the call.
+    match unsafe { cb(SSL::handle(ssl), &mut alert, arg as *mut c_void) } {
+        SSL_CLIENT_HELLO_SUCCESS => ClientHelloAnswer::Success,
+        SSL_CLIENT_HELLO_RETRY => ClientHelloAnswer::Retry,
+        _ => ClientHelloAnswer::Fail(u8::try_from(alert).unwrap_or(80)),
+    }
+}
+
+pub(crate) fn key_log(fns: HandshakeFns, ssl: &Ssl, line: &std::ffi::CStr) {
+    if let Some(cb) = fns.key_log {
+        // SAFETY: the application's callback; `line` lives for the call.
+        unsafe { cb(SSL::handle(ssl), line.as_ptr()) };
     }
 }
 
@@ -340,4 +366,154 @@ mod tests {
         // A malformed tail is ignored on both sides; empty server names never match.
         assert_eq!(select_next_proto(b"\x00\x02h2\x09x", b"\x02h2\x07"), (OPENSSL_NPN_NEGOTIATED, Some((true, 2, 2))));
     }
+}
+
+/// Sets the ClientHello callback, called first when a ClientHello arrives (before the
+/// servername callback, the session lookup and the certificate choice; `SSL_get_servername` is
+/// still NULL there). It may read the hello with `SSL_client_hello_get0_*`, switch contexts with
+/// `SSL_set_SSL_CTX`, and return `SSL_CLIENT_HELLO_SUCCESS`, `SSL_CLIENT_HELLO_RETRY` (the
+/// handshake call returns -1 with `SSL_ERROR_WANT_CLIENT_HELLO_CB`, and the callback runs again
+/// on the next one) or `SSL_CLIENT_HELLO_ERROR` (the handshake fails with the alert in `*al`).
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *mut SSL, al: *mut c_int, arg: *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) {
+    ffi_boundary!((), |ctx| {
+        c_callbacks(&ctx)?.handshake.write().client_hello = cb.map(|cb| (cb, arg as usize));
+        Some(())
+    })
+}
+
+/// Runs `f` on the ClientHello being processed; `None` when there is none.
+fn with_hello<R>(ssl: &Ssl, f: impl FnOnce(&crate::tls::hello::ClientHelloInfo) -> R) -> Option<R> {
+    ssl.notes.lock().hello.as_ref().map(f)
+}
+
+/// Lends part of the ClientHello: a pointer into the message, valid while it is processed.
+fn lend(
+    ssl: &Ssl,
+    part: impl FnOnce(&crate::tls::hello::ClientHelloInfo) -> Option<&[u8]>,
+) -> Option<(*const c_uchar, usize)> {
+    with_hello(ssl, |h| part(h).map(|b| (b.as_ptr(), b.len()))).flatten()
+}
+
+/// 1 when the ClientHello has an extension of `type_`, pointing `*out` at its data (lent) and
+/// setting `*outlen`; 0 otherwise.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `out` and `outlen` are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_client_hello_get0_ext(
+    s: *mut SSL,
+    type_: c_uint,
+    out: *mut *const c_uchar,
+    outlen: *mut usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        let kind = u16::try_from(type_).ok()?;
+        let (p, n) = lend(&s, |h| h.extension(kind))?;
+        // SAFETY: writable (this function's contract).
+        unsafe {
+            super::boundary::write_out(out, p);
+            super::boundary::write_out(outlen, n);
+        }
+        Some(1)
+    })
+}
+
+/// The ClientHello's cipher suite list (two bytes per suite, lent) in `*out`; its length, 0 if
+/// there is no ClientHello.
+///
+/// # Safety
+/// `s` is NULL or a live connection; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_client_hello_get0_ciphers(s: *mut SSL, out: *mut *const c_uchar) -> usize {
+    ffi_boundary!(0, |s| {
+        let (p, n) = lend(&s, |h| h.body.get(h.ciphers.clone()))?;
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe { super::boundary::write_out(out, p) };
+        Some(n)
+    })
+}
+
+/// 0: a ClientHello in SSLv2 format is never accepted.
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_client_hello_isv2(s: *mut SSL) -> c_int {
+    ffi_boundary!(0, |s| {
+        let _ = s;
+        Some(0)
+    })
+}
+
+/// Sets the key-log callback: for every secret of a connection's handshakes (TLS 1.2's master
+/// secret, TLS 1.3's traffic secrets), one line in the NSS key log format, without a newline,
+/// as OpenSSL writes them (`CLIENT_RANDOM`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, ...). Called
+/// after the handshake step that made the secret, outside the library's locks.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *const SSL, line: *const libc::c_char)>,
+) {
+    ffi_boundary!((), |ctx| {
+        c_callbacks(&ctx)?.handshake.write().key_log = cb;
+        Some(())
+    })
+}
+
+/// The context's key-log callback; NULL if none.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_keylog_callback(
+    ctx: *const SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *const SSL, line: *const libc::c_char)> {
+    ffi_boundary!(None, |ctx| Some(c_callbacks(&ctx)?.handshake.read().key_log))
+}
+
+/// A client's callback for a certificate the server asks for (`SSL_CTX_set_client_cert_cb`).
+#[derive(Default, Clone, Copy)]
+struct ClientCertSetting(Option<CFn>);
+
+/// Sets the callback a client would call for a certificate when the server asks for one and
+/// none is set. It is kept and reported, never called: a client sends the certificate and key
+/// set on its context or connection (README).
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<unsafe extern "C" fn(ssl: *mut SSL, x509: *mut *mut c_void, pkey: *mut *mut c_void) -> c_int>,
+) {
+    ffi_boundary!((), |ctx| {
+        ctx.attached.with(|c: &mut ClientCertSetting| c.0 = cb.map(erase));
+        Some(())
+    })
+}
+
+/// The callback `SSL_CTX_set_client_cert_cb` set; NULL if none.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_client_cert_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(ssl: *mut SSL, x509: *mut *mut c_void, pkey: *mut *mut c_void) -> c_int> {
+    ffi_boundary!(None, |ctx| {
+        let f = ctx.attached.with(|c: &mut ClientCertSetting| c.0);
+        // SAFETY: stored above from a function of this type.
+        Some(f.map(|f| unsafe { restore(f) }))
+    })
 }

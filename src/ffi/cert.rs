@@ -455,3 +455,90 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(
         }))
     })
 }
+
+/// `SSL_CTX_load_verify_locations(ctx, file, NULL)`.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `file` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_file(ctx: *mut SSL_CTX, file: *const c_char) -> c_int {
+    if file.is_null() {
+        return 0;
+    }
+    // SAFETY: forwarded with this function's contract.
+    unsafe { SSL_CTX_load_verify_locations(ctx, file, std::ptr::null()) }
+}
+
+/// `SSL_CTX_load_verify_locations(ctx, NULL, dir)`.
+///
+/// # Safety
+/// `ctx` is NULL or a live context; `dir` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_load_verify_dir(ctx: *mut SSL_CTX, dir: *const c_char) -> c_int {
+    if dir.is_null() {
+        return 0;
+    }
+    // SAFETY: forwarded with this function's contract.
+    unsafe { SSL_CTX_load_verify_locations(ctx, std::ptr::null(), dir) }
+}
+
+/// `pem_password_cb`.
+type PasswordCb =
+    unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut libc::c_void) -> c_int;
+
+/// A context's password callback and its argument, as set (address kept as a number).
+#[derive(Default, Clone, Copy)]
+struct PasswordSetting(Option<PasswordCb>, usize);
+
+/// Sets the callback that would give the pass phrase of an encrypted key file. It is kept and
+/// reported, never called: the key loaders read unencrypted keys only, and refuse an encrypted
+/// one (a program like mod_ssl then decrypts the key itself and gives it as an object).
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(
+    ctx: *mut SSL_CTX,
+    cb: Option<
+        unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut libc::c_void) -> c_int,
+    >,
+) {
+    ffi_boundary!((), |ctx| {
+        ctx.attached.with(|p: &mut PasswordSetting| p.0 = cb);
+        Some(())
+    })
+}
+
+/// Sets the argument given to the password callback.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut SSL_CTX, u: *mut libc::c_void) {
+    ffi_boundary!((), |ctx| {
+        ctx.attached.with(|p: &mut PasswordSetting| p.1 = u as usize);
+        Some(())
+    })
+}
+
+/// The password callback set; NULL if none.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb(
+    ctx: *mut SSL_CTX,
+) -> Option<unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut libc::c_void) -> c_int> {
+    ffi_boundary!(None, |ctx| Some(ctx.attached.with(|p: &mut PasswordSetting| p.0)))
+}
+
+/// The password callback's argument; NULL if none.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_get_default_passwd_cb_userdata(ctx: *mut SSL_CTX) -> *mut libc::c_void {
+    ffi_boundary!(std::ptr::null_mut(), |ctx| Some(
+        ctx.attached.with(|p: &mut PasswordSetting| p.1) as *mut libc::c_void
+    ))
+}

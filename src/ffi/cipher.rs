@@ -48,6 +48,21 @@ pub extern "C" fn SSL_CIPHER_get_name(c: *const SSL_CIPHER) -> *const c_char {
     ffi_boundary!(c"(NONE)".as_ptr(), { Some(from_c(c).map_or(c"(NONE)", |c| c.1).as_ptr()) })
 }
 
+/// The suite's strength in bits (AES-128: 128, AES-256 and ChaCha20: 256), with the key size
+/// of its algorithm in `*alg_bits` when not NULL; 0 for NULL.
+///
+/// # Safety
+/// `alg_bits` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const SSL_CIPHER, alg_bits: *mut c_int) -> c_int {
+    ffi_boundary!(0, {
+        let (strength, alg) = from_c(c).and_then(|c| crate::core::cipher::bits(c.0))?;
+        // SAFETY: NULL or writable (this function's contract).
+        unsafe { super::boundary::write_out(alg_bits, alg) };
+        Some(strength)
+    })
+}
+
 /// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {

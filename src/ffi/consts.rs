@@ -107,6 +107,10 @@ pub const SSL_TLSEXT_ERR_OK: c_int = 0;
 pub const SSL_TLSEXT_ERR_ALERT_WARNING: c_int = 1;
 pub const SSL_TLSEXT_ERR_ALERT_FATAL: c_int = 2;
 pub const SSL_TLSEXT_ERR_NOACK: c_int = 3;
+/// ClientHello callback results.
+pub const SSL_CLIENT_HELLO_SUCCESS: c_int = 1;
+pub const SSL_CLIENT_HELLO_ERROR: c_int = 0;
+pub const SSL_CLIENT_HELLO_RETRY: c_int = -1;
 /// `SSL_select_next_proto` results.
 pub const OPENSSL_NPN_UNSUPPORTED: c_int = 0;
 pub const OPENSSL_NPN_NEGOTIATED: c_int = 1;
@@ -178,6 +182,7 @@ pub const SSL_ERROR_SSL: c_int = 1;
 pub const SSL_ERROR_WANT_READ: c_int = 2;
 pub const SSL_ERROR_WANT_WRITE: c_int = 3;
 pub const SSL_ERROR_WANT_X509_LOOKUP: c_int = 4;
+pub const SSL_ERROR_WANT_CLIENT_HELLO_CB: c_int = 11;
 pub const SSL_ERROR_SYSCALL: c_int = 5;
 pub const SSL_ERROR_ZERO_RETURN: c_int = 6;
 pub const SSL_ERROR_WANT_CONNECT: c_int = 7;

@@ -156,6 +156,20 @@ impl Callbacks for CCallbacks {
         self.fns.read().remove.is_some()
     }
 
+    fn client_hello(&self, ssl: &Ssl) -> crate::state::ctx::ClientHelloAnswer {
+        let fns = *self.handshake.read();
+        callbacks::client_hello(fns, ssl)
+    }
+
+    fn wants_key_log(&self) -> bool {
+        self.handshake.read().key_log.is_some()
+    }
+
+    fn key_log(&self, ssl: &Ssl, line: &std::ffi::CStr) {
+        let fns = *self.handshake.read();
+        callbacks::key_log(fns, ssl, line)
+    }
+
     fn servername(&self, ssl: &Ssl) -> ServernameAnswer {
         let fns = *self.handshake.read();
         callbacks::servername(fns, ssl)

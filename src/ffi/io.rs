@@ -186,6 +186,25 @@ pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
     ffi_boundary!(0, |s| Some(driver::pending(&s)))
 }
 
+/// As `SSL_read`, but the bytes stay to be read again (by `SSL_peek` or `SSL_read`).
+///
+/// # Safety
+/// `s` is NULL or a live connection; `buf` has room for `num` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    ffi_boundary!(-1, |s| {
+        if buf.is_null() || num < 0 {
+            return None;
+        }
+        if !s.role_set() {
+            return Some(handshake(&s));
+        }
+        // SAFETY: `buf` has room for `num` bytes per the caller.
+        let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num as usize) };
+        Some(driver::peek(&s, out))
+    })
+}
+
 /// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1
 /// (see `SSL_get_error`). Before a handshake, or with quiet shutdown, it only sets the flags.
 ///
@@ -227,6 +246,7 @@ pub unsafe extern "C" fn SSL_get_error(s: *const SSL, ret_code: c_int) -> c_int 
             LastError::WantRead => SSL_ERROR_WANT_READ,
             LastError::WantWrite => SSL_ERROR_WANT_WRITE,
             LastError::WantX509Lookup => SSL_ERROR_WANT_X509_LOOKUP,
+            LastError::WantClientHelloCb => SSL_ERROR_WANT_CLIENT_HELLO_CB,
             LastError::ZeroReturn => SSL_ERROR_ZERO_RETURN,
             LastError::Ssl => SSL_ERROR_SSL,
             LastError::Syscall | LastError::None => SSL_ERROR_SYSCALL,

@@ -21,6 +21,8 @@ pub mod options;
 pub mod pem;
 pub mod session;
 pub mod ssl;
+pub mod strings;
 pub mod tickets;
+pub mod unsupported;
 /// cbindgen:ignore
 pub mod x509;

@@ -19,6 +19,11 @@ use crate::state::ctx::Ctx;
 pub(crate) type TicketKeyCb =
     unsafe extern "C" fn(*mut SSL, *mut c_uchar, *mut c_uchar, *mut c_void, *mut c_void, c_int) -> c_int;
 
+/// `int cb(SSL *s, unsigned char key_name[16], unsigned char iv[16], EVP_CIPHER_CTX *ctx,
+/// EVP_MAC_CTX *hctx, int enc)`.
+#[cfg(feature = "libcrypto")]
+pub(crate) type TicketKeyEvpCb = TicketKeyCb;
+
 /// Installs (or clears) the ticket-key callback: 1 (drop-in); 0 without libcrypto, which the
 /// callback's cipher and HMAC contexts need.
 pub(crate) fn set_ticket_key_cb(ctx: &Ctx, fp: Option<unsafe extern "C" fn()>) -> Option<c_long> {
@@ -96,26 +101,90 @@ mod with_libcrypto {
         1
     }
 
-    /// A cipher and an HMAC context, freed together.
+    /// The MAC of a ticket: a legacy HMAC context (`SSL_CTX_set_tlsext_ticket_key_cb` and the
+    /// context's own keys) or an `EVP_MAC_CTX` for HMAC (`..._evp_cb`).
+    enum Mac {
+        Legacy(*mut c::HMAC_CTX),
+        Evp(*mut c::EVP_MAC_CTX),
+    }
+
+    /// A cipher and a MAC context, freed together.
     struct Contexts {
         cipher: *mut c::EVP_CIPHER_CTX,
-        hmac: *mut c::HMAC_CTX,
+        mac: Mac,
     }
 
     impl Contexts {
-        fn new() -> Option<Contexts> {
+        fn new(evp: bool) -> Option<Contexts> {
             // SAFETY: new objects, freed in drop.
-            let this = unsafe { Contexts { cipher: c::EVP_CIPHER_CTX_new(), hmac: c::HMAC_CTX_new() } };
-            (!this.cipher.is_null() && !this.hmac.is_null()).then_some(this)
+            let this = unsafe {
+                let mac = if evp {
+                    let hmac = c::EVP_MAC_fetch(std::ptr::null_mut(), c"HMAC".as_ptr(), std::ptr::null());
+                    let ctx = if hmac.is_null() { std::ptr::null_mut() } else { c::EVP_MAC_CTX_new(hmac) };
+                    // The context keeps its own reference to the algorithm.
+                    c::EVP_MAC_free(hmac);
+                    Mac::Evp(ctx)
+                } else {
+                    Mac::Legacy(c::HMAC_CTX_new())
+                };
+                Contexts { cipher: c::EVP_CIPHER_CTX_new(), mac }
+            };
+            let mac_ok = match this.mac {
+                Mac::Legacy(h) => !h.is_null(),
+                Mac::Evp(m) => !m.is_null(),
+            };
+            (!this.cipher.is_null() && mac_ok).then_some(this)
+        }
+
+        /// The MAC context as the callback takes it.
+        fn mac_ptr(&self) -> *mut c_void {
+            match self.mac {
+                Mac::Legacy(h) => h.cast(),
+                Mac::Evp(m) => m.cast(),
+            }
+        }
+
+        fn mac_size(&self) -> usize {
+            // SAFETY: live contexts.
+            unsafe {
+                match self.mac {
+                    Mac::Legacy(h) => c::HMAC_size(h),
+                    Mac::Evp(m) => c::EVP_MAC_CTX_get_mac_size(m),
+                }
+            }
+        }
+
+        /// The MAC of `data` into `out` (64 bytes); its length, `None` on failure.
+        fn mac_of(&self, data: &[u8], out: &mut [u8; 64]) -> Option<usize> {
+            // SAFETY: live contexts; `out` holds any digest libcrypto makes (at most 64 bytes).
+            unsafe {
+                match self.mac {
+                    Mac::Legacy(h) => {
+                        let mut n: c_uint = 0;
+                        (c::HMAC_Update(h, data.as_ptr(), data.len()) == 1
+                            && c::HMAC_Final(h, out.as_mut_ptr(), &mut n) == 1)
+                            .then_some(n as usize)
+                    }
+                    Mac::Evp(m) => {
+                        let mut n: usize = 0;
+                        (c::EVP_MAC_update(m, data.as_ptr(), data.len()) == 1
+                            && c::EVP_MAC_final(m, out.as_mut_ptr(), &mut n, out.len()) == 1)
+                            .then_some(n)
+                    }
+                }
+            }
         }
     }
 
     impl Drop for Contexts {
         fn drop(&mut self) {
-            // SAFETY: ours (NULL is accepted by both).
+            // SAFETY: ours (NULL is accepted by each).
             unsafe {
                 c::EVP_CIPHER_CTX_free(self.cipher);
-                c::HMAC_CTX_free(self.hmac);
+                match self.mac {
+                    Mac::Legacy(h) => c::HMAC_CTX_free(h),
+                    Mac::Evp(m) => c::EVP_MAC_CTX_free(m),
+                }
             }
         }
     }
@@ -135,26 +204,30 @@ mod with_libcrypto {
             } else {
                 c::EVP_DecryptInit_ex(x.cipher, c::EVP_aes_256_cbc(), std::ptr::null_mut(), aes, iv.as_ptr())
             };
+            let Mac::Legacy(hmac) = x.mac else { return false };
             init == 1
-                && c::HMAC_Init_ex(x.hmac, keys[16..48].as_ptr().cast(), 32, c::EVP_sha256(), std::ptr::null_mut()) == 1
+                && c::HMAC_Init_ex(hmac, keys[16..48].as_ptr().cast(), 32, c::EVP_sha256(), std::ptr::null_mut()) == 1
         }
     }
 
-    fn callback(ctx: &Ctx) -> Option<TicketKeyCb> {
-        crate::ffi::ctx::c_callbacks(ctx)?.handshake.read().ticket_key
+    /// The application's callback and whether it is the EVP one (which OpenSSL prefers).
+    fn callback(ctx: &Ctx) -> Option<(TicketKeyCb, bool)> {
+        let fns = *crate::ffi::ctx::c_callbacks(ctx)?.handshake.read();
+        fns.ticket_key_evp.map(|cb| (cb, true)).or(fns.ticket_key.map(|cb| (cb, false)))
     }
 
     /// OpenSSL's `construct_stateless_ticket`, from the session DER.
     pub(crate) fn seal(ssl: &Ssl, plain: &[u8]) -> TicketSeal {
         let ctx = &ssl.ctx;
-        let Some(x) = Contexts::new() else { return TicketSeal::Failed };
+        let cb = callback(ctx);
+        let Some(x) = Contexts::new(cb.is_some_and(|(_, evp)| evp)) else { return TicketSeal::Failed };
         let mut name = [0u8; NAME_LEN];
         let mut iv = [0u8; MAX_IV_LEN];
-        match callback(ctx) {
-            Some(cb) => {
+        match cb {
+            Some((cb, _)) => {
                 // SAFETY: the application's callback with live buffers and contexts.
                 let r = unsafe {
-                    cb(SSL::handle(ssl), name.as_mut_ptr(), iv.as_mut_ptr(), x.cipher.cast(), x.hmac.cast(), 1)
+                    cb(SSL::handle(ssl), name.as_mut_ptr(), iv.as_mut_ptr(), x.cipher.cast(), x.mac_ptr(), 1)
                 };
                 if r == 0 {
                     return TicketSeal::NoTicket;
@@ -191,16 +264,8 @@ mod with_libcrypto {
         }
         ticket.extend_from_slice(&enc[..(n + fin) as usize]);
         let mut mac = [0u8; 64];
-        let mut mac_len: c_uint = 0;
-        // SAFETY: a live HMAC context; `mac` holds any digest libcrypto makes (at most 64 bytes).
-        let ok = unsafe {
-            c::HMAC_Update(x.hmac, ticket.as_ptr(), ticket.len()) == 1
-                && c::HMAC_Final(x.hmac, mac.as_mut_ptr(), &mut mac_len) == 1
-        };
-        if !ok {
-            return TicketSeal::Failed;
-        }
-        ticket.extend_from_slice(&mac[..mac_len as usize]);
+        let Some(mac_len) = x.mac_of(&ticket, &mut mac) else { return TicketSeal::Failed };
+        ticket.extend_from_slice(&mac[..mac_len.min(64)]);
         TicketSeal::Sealed(ticket)
     }
 
@@ -210,15 +275,16 @@ mod with_libcrypto {
         if ticket.len() < NAME_LEN + MAX_IV_LEN {
             return TicketOpen::NotRecognized;
         }
-        let Some(x) = Contexts::new() else { return TicketOpen::Failed };
+        let cb = callback(ctx);
+        let Some(x) = Contexts::new(cb.is_some_and(|(_, evp)| evp)) else { return TicketOpen::Failed };
         let mut name: [u8; NAME_LEN] = ticket[..NAME_LEN].try_into().expect("checked length");
         let mut iv: [u8; MAX_IV_LEN] = ticket[NAME_LEN..NAME_LEN + MAX_IV_LEN].try_into().expect("checked length");
         let mut renew = false;
-        match callback(ctx) {
-            Some(cb) => {
+        match cb {
+            Some((cb, _)) => {
                 // SAFETY: the application's callback; OpenSSL passes the ticket's own bytes.
                 let r = unsafe {
-                    cb(SSL::handle(ssl), name.as_mut_ptr(), iv.as_mut_ptr(), x.cipher.cast(), x.hmac.cast(), 0)
+                    cb(SSL::handle(ssl), name.as_mut_ptr(), iv.as_mut_ptr(), x.cipher.cast(), x.mac_ptr(), 0)
                 };
                 if r < 0 {
                     return TicketOpen::Failed;
@@ -234,20 +300,15 @@ mod with_libcrypto {
                 }
             }
         }
-        // SAFETY: live contexts.
-        let (mac_len, iv_len) = unsafe { (c::HMAC_size(x.hmac), c::EVP_CIPHER_CTX_get_iv_length(x.cipher)) };
+        // SAFETY: a live cipher context.
+        let (mac_len, iv_len) = (x.mac_size(), unsafe { c::EVP_CIPHER_CTX_get_iv_length(x.cipher) });
         let iv_len = usize::try_from(iv_len).unwrap_or(0);
         if mac_len == 0 || mac_len > 64 || ticket.len() <= NAME_LEN + iv_len + mac_len {
             return TicketOpen::NotRecognized;
         }
         let signed = ticket.len() - mac_len;
         let mut mac = [0u8; 64];
-        // SAFETY: a live HMAC context; `mac` holds the digest.
-        let ok = unsafe {
-            c::HMAC_Update(x.hmac, ticket.as_ptr(), signed) == 1
-                && c::HMAC_Final(x.hmac, mac.as_mut_ptr(), std::ptr::null_mut()) == 1
-        };
-        if !ok {
+        if x.mac_of(&ticket[..signed], &mut mac).is_none() {
             return TicketOpen::Failed;
         }
         // SAFETY: both have `mac_len` bytes.
@@ -272,4 +333,25 @@ mod with_libcrypto {
         // A TLS 1.3 resumption always gets a fresh ticket with the context's own keys.
         TicketOpen::Opened(plain, renew)
     }
+}
+
+/// Installs (or clears) the ticket-key callback that gets an `EVP_MAC_CTX` for the HMAC
+/// (OpenSSL 3.0's form; it takes precedence over `SSL_CTX_set_tlsext_ticket_key_cb`): 1.
+/// Tickets are then sealed and opened with the cipher and MAC the callback sets up, in
+/// OpenSSL's layout. Drop-in only.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+///
+/// cbindgen:ignore
+#[cfg(feature = "libcrypto")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(
+    ctx: *mut super::boundary::SSL_CTX,
+    cb: Option<TicketKeyEvpCb>,
+) -> c_int {
+    super::boundary::ffi_boundary!(0, |ctx| {
+        super::ctx::c_callbacks(&ctx)?.handshake.write().ticket_key_evp = cb;
+        Some(1)
+    })
 }

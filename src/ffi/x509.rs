@@ -41,7 +41,7 @@ mod with_libcrypto {
     use crate::state::err::{self, LIB_SSL, reason};
     use crate::state::ssl::Ssl;
     use crate::sys::libcrypto::{self as c, BIO, EVP_PKEY, OPENSSL_STACK, X509, X509_STORE};
-    use crate::sys::objects::{BioRef, NameStack, PkeyRef, StoreRef, X509Ref, X509Stack, stack_items};
+    use crate::sys::objects::{BioRef, NameStack, PkeyRef, PlainStack, StoreRef, X509Ref, X509Stack, stack_items};
     use crate::tls::certs::{Attached, Certs, Slot};
 
     /// A certificate's libcrypto object, kept with it so that `get0` returns one pointer.
@@ -445,34 +445,176 @@ mod with_libcrypto {
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn SSL_load_client_CA_file(file: *const c_char) -> *mut OPENSSL_STACK {
         ffi_boundary!(std::ptr::null_mut(), {
-            let path = std::ffi::CString::new(
-                // SAFETY: NULL or NUL-terminated (this function's contract).
-                unsafe { c_str(file) }?,
-            )
-            .ok()?;
-            // SAFETY: a NUL-terminated path and mode.
-            let bio = unsafe { BioRef::adopt(c::BIO_new_file(path.as_ptr(), c"r".as_ptr())) }?;
-            let mut names: Option<NameStack> = None;
-            loop {
-                // SAFETY: a live file BIO; the certificate read is ours.
-                let x = unsafe {
-                    c::PEM_read_bio_X509(bio.as_ptr(), std::ptr::null_mut(), std::ptr::null(), std::ptr::null_mut())
-                };
-                // SAFETY: NULL or a new certificate.
-                let Some(x) = (unsafe { X509Ref::adopt(x) }) else { break };
-                let list = match &names {
-                    Some(l) => l,
-                    None => names.insert(NameStack::new()?),
-                };
-                // SAFETY: the certificate is live; its subject name lives as long.
-                if !unsafe { list.push_unique(c::X509_get_subject_name(x.as_ptr())) } {
-                    return None;
-                }
+            // SAFETY: NULL or NUL-terminated (this function's contract).
+            let path = unsafe { c_str(file) }?;
+            let names = NameStack::new()?;
+            let count = add_file_subjects(names.as_ptr(), path)?;
+            if count == 0 {
+                return None;
             }
-            let names = names?;
             // As OpenSSL: the end-of-file error the last read queued is cleared on success.
             err::clear();
             Some(names.into_ptr())
+        })
+    }
+
+    /// Adds the subject names of the certificates in a PEM file to `stack`, skipping names it
+    /// already holds: 1, also for a file with no certificate (as OpenSSL 3.0); 0 if the file
+    /// cannot be read.
+    ///
+    /// # Safety
+    /// `stack` is NULL or a live `STACK_OF(X509_NAME)`; `file` is NULL or a NUL-terminated path.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_add_file_cert_subjects_to_stack(
+        stack: *mut OPENSSL_STACK,
+        file: *const c_char,
+    ) -> c_int {
+        ffi_boundary!(0, {
+            if stack.is_null() {
+                return None;
+            }
+            // SAFETY: NULL or NUL-terminated (this function's contract).
+            let path = unsafe { c_str(file) }?;
+            add_file_subjects(stack, path)?;
+            err::clear();
+            Some(1)
+        })
+    }
+
+    /// Reads every certificate of a PEM file and adds its subject to `stack` unless there;
+    /// how many certificates were read, `None` if the file cannot be opened or memory ran out.
+    fn add_file_subjects(stack: *mut OPENSSL_STACK, path: &str) -> Option<usize> {
+        let path = std::ffi::CString::new(path).ok()?;
+        // SAFETY: a NUL-terminated path and mode.
+        let bio = unsafe { BioRef::adopt(c::BIO_new_file(path.as_ptr(), c"r".as_ptr())) }?;
+        let mut count = 0;
+        loop {
+            // SAFETY: a live file BIO; the certificate read is ours.
+            let x = unsafe {
+                c::PEM_read_bio_X509(bio.as_ptr(), std::ptr::null_mut(), std::ptr::null(), std::ptr::null_mut())
+            };
+            // SAFETY: NULL or a new certificate.
+            let Some(x) = (unsafe { X509Ref::adopt(x) }) else { break };
+            count += 1;
+            // SAFETY: the certificate is live and its subject name lives as long; `stack` is a
+            // live stack of names (the callers' contract).
+            if !unsafe { crate::sys::objects::push_unique_name(stack, c::X509_get_subject_name(x.as_ptr())) } {
+                return None;
+            }
+        }
+        Some(count)
+    }
+
+    /// The connection's client CA list (lent): the names a server sends in its CertificateRequest,
+    /// those of the context it is on (a connection has no list of its own here). A client gets
+    /// NULL: the names the server sent are not kept.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_client_CA_list(s: *const SSL) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |s| {
+            if !s.is_server() {
+                return Some(std::ptr::null_mut());
+            }
+            let ctx = s.current_ctx();
+            Some(ctx.attached.with(|l: &mut ClientCaList| l.0.as_ref().map_or(std::ptr::null_mut(), NameStack::as_ptr)))
+        })
+    }
+
+    /// The compression methods: an empty list (lent), as OpenSSL 3.0 built without zlib has.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn SSL_COMP_get_compression_methods() -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), {
+            static EMPTY: std::sync::OnceLock<Option<PlainStack>> = std::sync::OnceLock::new();
+            Some(
+                EMPTY
+                    .get_or_init(|| PlainStack::from_ptrs([]))
+                    .as_ref()
+                    .map_or(std::ptr::null_mut(), PlainStack::as_ptr),
+            )
+        })
+    }
+
+    /// The suites of a connection's or context's cipher lists, TLS 1.3 first, as
+    /// `STACK_OF(SSL_CIPHER)`, lent (valid until the lists change).
+    #[derive(Default)]
+    struct LentCiphers(Option<(Vec<u16>, PlainStack)>);
+
+    fn cipher_ids(settings: &crate::state::settings::ConnSettings) -> Vec<u16> {
+        use crate::core::cipher_list::{tls12_from_string, tls13_from_string};
+        let tls13 = settings.tls13_suites.as_deref().map(<[u16]>::to_vec).unwrap_or_else(|| {
+            tls13_from_string("TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256")
+                .unwrap_or_default()
+        });
+        let tls12 = settings
+            .tls12_suites
+            .as_deref()
+            .map(<[u16]>::to_vec)
+            .unwrap_or_else(|| tls12_from_string("DEFAULT").unwrap_or_default());
+        tls13.into_iter().chain(tls12).collect()
+    }
+
+    fn lend_ciphers(attached: &crate::state::attached::Attachments, ids: Vec<u16>) -> *mut OPENSSL_STACK {
+        attached.with(|l: &mut LentCiphers| {
+            if l.0.as_ref().is_none_or(|(had, _)| *had != ids) {
+                let ptrs: Vec<*const c_void> =
+                    ids.iter().map(|id| crate::ffi::cipher::cipher_ptr(Some(*id)).cast()).collect();
+                l.0 = PlainStack::from_ptrs(ptrs).map(|st| (ids, st));
+            }
+            l.0.as_ref().map_or(std::ptr::null_mut(), |(_, st)| st.as_ptr())
+        })
+    }
+
+    /// The connection's cipher suites in preference order, TLS 1.3 ones first (lent); NULL for
+    /// NULL.
+    ///
+    /// # Safety
+    /// `s` is NULL or a live connection.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_get_ciphers(s: *const SSL) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |s| Some(lend_ciphers(&s.attached, cipher_ids(&s.settings()))))
+    }
+
+    /// As `SSL_get_ciphers`, for the context.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_get_ciphers(ctx: *const SSL_CTX) -> *mut OPENSSL_STACK {
+        ffi_boundary!(std::ptr::null_mut(), |ctx| {
+            let ids = cipher_ids(&ctx.tls.read().conn);
+            Some(lend_ciphers(&ctx.attached, ids))
+        })
+    }
+
+    /// Takes the key of DH parameters for DHE suites: 1. sesscache never negotiates DHE (rustls
+    /// has no DHE suites), so the key is freed unused, as `SSL_CTX_set_tmp_dh` is accepted.
+    ///
+    /// # Safety
+    /// `ctx` is NULL or a live context; `dhpkey` is NULL or a key whose reference the caller
+    /// gives up.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut SSL_CTX, dhpkey: *mut EVP_PKEY) -> c_int {
+        ffi_boundary!(0, |ctx| {
+            let _ = ctx;
+            // SAFETY: the caller's reference, given up (this function's contract).
+            drop(unsafe { PkeyRef::adopt(dhpkey) });
+            Some(1)
+        })
+    }
+
+    /// As `SSL_CTX_set0_tmp_dh_pkey`, for one connection.
+    ///
+    /// # Safety
+    /// As `SSL_CTX_set0_tmp_dh_pkey`.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn SSL_set0_tmp_dh_pkey(s: *mut SSL, dhpkey: *mut EVP_PKEY) -> c_int {
+        ffi_boundary!(0, |s| {
+            let _ = s;
+            // SAFETY: the caller's reference, given up (this function's contract).
+            drop(unsafe { PkeyRef::adopt(dhpkey) });
+            Some(1)
         })
     }
 

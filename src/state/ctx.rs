@@ -34,6 +34,16 @@ pub enum ServernameAnswer {
     Fatal(u8),
 }
 
+/// What a ClientHello callback answered (`SSL_CLIENT_HELLO_*`, with the alert it chose).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientHelloAnswer {
+    NoCallback,
+    Success,
+    /// Call again later (`SSL_ERROR_WANT_CLIENT_HELLO_CB`).
+    Retry,
+    Fail(u8),
+}
+
 /// What an ALPN selection callback answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AlpnAnswer {
@@ -97,6 +107,13 @@ pub trait Callbacks: Send + Sync {
     fn session_removed(&self, ctx: &Ctx, session: &Arc<Session>);
     /// Whether a remove callback is set (a flush asks once).
     fn has_remove_callback(&self) -> bool;
+    /// The ClientHello callback, before anything else looks at the hello (the SNI is not
+    /// published yet; `SSL_client_hello_get0_*` read the hello).
+    fn client_hello(&self, ssl: &Ssl) -> ClientHelloAnswer;
+    /// Whether a key-log callback is set.
+    fn wants_key_log(&self) -> bool;
+    /// The key-log callback, with one line of NSS key log format (no newline).
+    fn key_log(&self, ssl: &Ssl, line: &std::ffi::CStr);
     /// The servername callback, once the ClientHello is in (its SNI visible on `ssl`).
     fn servername(&self, ssl: &Ssl) -> ServernameAnswer;
     /// The ALPN selection callback, with the client's list in wire format.

@@ -60,6 +60,11 @@ pub mod reason {
     pub const CERT_CB_ERROR: u32 = 377;
     pub const CLIENTHELLO_TLSEXT: u32 = 226;
     pub const PEER_DID_NOT_RETURN_A_CERTIFICATE: u32 = 199;
+    pub const WRONG_SSL_VERSION: u32 = 266;
+    pub const NO_RENEGOTIATION: u32 = 339;
+    pub const EXTENSION_NOT_RECEIVED: u32 = 279;
+    pub const NOT_SERVER: u32 = 284;
+    pub const STILL_IN_INIT: u32 = 121;
     /// `ERR_R_PASSED_NULL_PARAMETER` (any library).
     pub const PASSED_NULL_PARAMETER: u32 = 0xC0000 | 258;
     /// `ASN1_R_NESTED_ASN1_ERROR` (library ASN1): malformed DER.
@@ -114,6 +119,11 @@ fn reason_text(lib: u32, r: u32) -> String {
         (LIB_SSL, CERT_CB_ERROR) => "cert cb error",
         (LIB_SSL, CLIENTHELLO_TLSEXT) => "clienthello tlsext",
         (LIB_SSL, PEER_DID_NOT_RETURN_A_CERTIFICATE) => "peer did not return a certificate",
+        (LIB_SSL, WRONG_SSL_VERSION) => "wrong ssl version",
+        (LIB_SSL, NO_RENEGOTIATION) => "no renegotiation",
+        (LIB_SSL, EXTENSION_NOT_RECEIVED) => "extension not received",
+        (LIB_SSL, NOT_SERVER) => "not server",
+        (LIB_SSL, STILL_IN_INIT) => "still in init",
         (LIB_ASN1, NESTED_ASN1_ERROR) => "nested asn1 error",
         (LIB_X509, KEY_VALUES_MISMATCH) => "key values mismatch",
         (LIB_PEM, NO_START_LINE) => "no start line",
@@ -241,6 +251,11 @@ const SSL_REASONS: &[u32] = {
         CERT_CB_ERROR,
         CLIENTHELLO_TLSEXT,
         PEER_DID_NOT_RETURN_A_CERTIFICATE,
+        WRONG_SSL_VERSION,
+        NO_RENEGOTIATION,
+        EXTENSION_NOT_RECEIVED,
+        NOT_SERVER,
+        STILL_IN_INIT,
     ]
 };
 

@@ -27,6 +27,8 @@ opaque!(
     EVP_CIPHER,
     EVP_MD,
     HMAC_CTX,
+    EVP_MAC,
+    EVP_MAC_CTX,
     ENGINE,
     CRYPTO_EX_DATA
 );
@@ -177,6 +179,13 @@ unsafe extern "C" {
     pub fn HMAC_Update(c: *mut HMAC_CTX, data: *const c_uchar, len: usize) -> c_int;
     pub fn HMAC_Final(c: *mut HMAC_CTX, md: *mut c_uchar, len: *mut libc::c_uint) -> c_int;
     pub fn HMAC_size(c: *const HMAC_CTX) -> usize;
+    pub fn EVP_MAC_fetch(libctx: *mut c_void, algorithm: *const c_char, properties: *const c_char) -> *mut EVP_MAC;
+    pub fn EVP_MAC_free(mac: *mut EVP_MAC);
+    pub fn EVP_MAC_CTX_new(mac: *mut EVP_MAC) -> *mut EVP_MAC_CTX;
+    pub fn EVP_MAC_CTX_free(c: *mut EVP_MAC_CTX);
+    pub fn EVP_MAC_update(c: *mut EVP_MAC_CTX, data: *const c_uchar, len: usize) -> c_int;
+    pub fn EVP_MAC_final(c: *mut EVP_MAC_CTX, out: *mut c_uchar, outl: *mut usize, outsize: usize) -> c_int;
+    pub fn EVP_MAC_CTX_get_mac_size(c: *mut EVP_MAC_CTX) -> usize;
     pub fn CRYPTO_new_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA) -> c_int;
     pub fn CRYPTO_free_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA);
     pub fn CRYPTO_set_ex_data(ad: *mut CRYPTO_EX_DATA, idx: c_int, val: *mut c_void) -> c_int;

@@ -66,6 +66,10 @@ owned!(
     NameStack, c::OPENSSL_STACK, |p| c::OPENSSL_sk_pop_free(p, Some(free_name))
 );
 owned!(
+    /// A stack that owns nothing it points to (`STACK_OF(SSL_CIPHER)`, `STACK_OF(SSL_COMP)`).
+    PlainStack, c::OPENSSL_STACK, |p| c::OPENSSL_sk_free(p)
+);
+owned!(
     /// An `X509_STORE *`.
     StoreRef, c::X509_STORE, |p| c::X509_STORE_free(p)
 );
@@ -226,25 +230,8 @@ impl NameStack {
     /// # Safety
     /// `name` is a live `X509_NAME`.
     pub unsafe fn push_unique(&self, name: *const c::X509_NAME) -> bool {
-        // SAFETY: every element is a live name; `name` is live (the caller's promise).
-        if unsafe { stack_items::<c::X509_NAME>(self.as_ptr()) }
-            .iter()
-            .any(|&n| unsafe { c::X509_NAME_cmp(n, name) } == 0)
-        {
-            return true;
-        }
-        // SAFETY: as above; the stack owns the copy once pushed.
-        unsafe {
-            let copy = c::X509_NAME_dup(name);
-            if copy.is_null() {
-                return false;
-            }
-            if c::OPENSSL_sk_push(self.as_ptr(), copy.cast()) == 0 {
-                c::X509_NAME_free(copy);
-                return false;
-            }
-        }
-        true
+        // SAFETY: ours, a stack of names; `name` is live (the caller's promise).
+        unsafe { push_unique_name(self.as_ptr(), name) }
     }
 
     /// The DER of each name.
@@ -254,5 +241,44 @@ impl NameStack {
             .into_iter()
             .filter_map(|n| i2d(n, c::i2d_X509_NAME))
             .collect()
+    }
+}
+
+/// Pushes a copy of `name` onto a stack of names unless an equal one is there; false if memory
+/// ran out.
+///
+/// # Safety
+/// `stack` is a live `STACK_OF(X509_NAME)` (which owns its elements); `name` is a live name.
+pub unsafe fn push_unique_name(stack: *mut c::OPENSSL_STACK, name: *const c::X509_NAME) -> bool {
+    // SAFETY: every element is a live name; `name` is live (the caller's promise).
+    if unsafe { stack_items::<c::X509_NAME>(stack) }.iter().any(|&n| unsafe { c::X509_NAME_cmp(n, name) } == 0) {
+        return true;
+    }
+    // SAFETY: as above; the stack owns the copy once pushed.
+    unsafe {
+        let copy = c::X509_NAME_dup(name);
+        if copy.is_null() {
+            return false;
+        }
+        if c::OPENSSL_sk_push(stack, copy.cast()) == 0 {
+            c::X509_NAME_free(copy);
+            return false;
+        }
+    }
+    true
+}
+
+impl PlainStack {
+    /// A stack of these pointers, in order; `None` if memory ran out.
+    pub fn from_ptrs(items: impl IntoIterator<Item = *const c_void>) -> Option<PlainStack> {
+        // SAFETY: a new, empty stack, owned here.
+        let stack = unsafe { PlainStack::adopt(c::OPENSSL_sk_new_null()) }?;
+        for item in items {
+            // SAFETY: a live stack; it keeps the pointer without owning it.
+            if unsafe { c::OPENSSL_sk_push(stack.as_ptr(), item) } == 0 {
+                return None;
+            }
+        }
+        Some(stack)
     }
 }

@@ -184,6 +184,7 @@ pub fn server_config(
     let mut cfg = builder.with_cert_resolver(hooks::cert_resolver());
     cfg.alpn_protocols = alpn.into_iter().collect();
     cfg.session_storage = hooks::server_store();
+    cfg.key_log = hooks::key_log();
     cfg.ticketer = ticketer;
     cfg.send_tls13_tickets = settings.num_tickets;
     cfg.max_early_data_size = 0;

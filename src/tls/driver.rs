@@ -15,7 +15,7 @@ use super::hooks::{self, ClientValue};
 use crate::core::cache::{Stats, mode};
 use crate::core::resume::{self, FatalReason, Side};
 use crate::core::session::Session;
-use crate::state::ctx::{AlpnAnswer, CertAnswer, ServernameAnswer};
+use crate::state::ctx::{AlpnAnswer, CertAnswer, ClientHelloAnswer, ServernameAnswer};
 use crate::state::err::{self, LIB_SSL, reason};
 use crate::state::settings::{self, TLS1_2_VERSION, TLS1_3_VERSION};
 use crate::state::ssl::{RECEIVED_SHUTDOWN, SENT_SHUTDOWN, Ssl};
@@ -28,6 +28,7 @@ pub enum LastError {
     WantRead,
     WantWrite,
     WantX509Lookup,
+    WantClientHelloCb,
     ZeroReturn,
     Syscall,
     Ssl,
@@ -44,6 +45,8 @@ pub struct Io {
     hello: Option<rustls::server::Accepted>,
     /// The servername callback ran for this ClientHello.
     hello_callbacks_done: bool,
+    /// The ClientHello callback accepted this ClientHello.
+    client_hello_cb_done: bool,
     /// The peer's plaintext handshake messages, for what rustls does not expose.
     scan: HandshakeScan,
     /// Client: the ServerHello's session id and a TLS 1.2 NewSessionTicket (hint, ticket).
@@ -60,6 +63,8 @@ pub struct Io {
     /// What a read meeting that end returns: 0, or -1 when the program's BIO said -1 (OpenSSL
     /// returns the BIO's value).
     eof_ret: c_int,
+    /// Plaintext `SSL_peek` took from rustls: the next reads get it first.
+    peeked: Vec<u8>,
     pub last: LastError,
     /// Bytes of the current `SSL_write` buffer already handed to rustls (non-blocking retry).
     accepted: usize,
@@ -85,6 +90,7 @@ enum Event {
     HandshakeDone,
     Hit,
     Miss,
+    KeyLog(std::ffi::CString),
 }
 
 pub(crate) fn fatal_reason(r: FatalReason) -> u32 {
@@ -387,6 +393,21 @@ fn accept_hello(ssl: &Ssl, io: &mut Io) -> Result<Option<c_int>, u32> {
         });
         (hello.server_name().map(str::to_owned), alpn)
     };
+    if !io.client_hello_cb_done {
+        // OpenSSL asks the connection's context, first thing, before the SNI is known.
+        match ssl.current_ctx().callbacks.client_hello(ssl) {
+            ClientHelloAnswer::Retry => {
+                io.hello = Some(accepted);
+                io.last = LastError::WantClientHelloCb;
+                return Ok(Some(-1));
+            }
+            ClientHelloAnswer::Fail(alert) => {
+                send_plain_alert(ssl, alert);
+                return Err(reason::CALLBACK_FAILED);
+            }
+            ClientHelloAnswer::Success | ClientHelloAnswer::NoCallback => io.client_hello_cb_done = true,
+        }
+    }
     if !io.hello_callbacks_done {
         ssl.notes.lock().sni = sni;
         ssl.publish_sni();
@@ -885,6 +906,7 @@ fn fire(ssl: &Ssl, events: Vec<Event>) {
             Event::ConnectGood => Stats::bump(&stats.connect_good),
             Event::Hit => Stats::bump(&stats.hits),
             Event::Miss => Stats::bump(&stats.misses),
+            Event::KeyLog(line) => ssl.current_ctx().callbacks.key_log(ssl, &line),
         }
     }
 }
@@ -897,6 +919,7 @@ fn drive(ssl: &Ssl, mut step: impl FnMut(&Ssl, &mut Io, &mut Vec<Event>) -> Step
             let mut io = ssl.io.lock();
             let r = step(ssl, &mut io, &mut events);
             collect_tickets(ssl, &mut events);
+            events.extend(std::mem::take(&mut ssl.notes.lock().key_log).into_iter().map(Event::KeyLog));
             if let Some(why) = io.fatal_pending.take() {
                 ssl.mark_failed();
                 // Once close_notify is sent, OpenSSL's ssl3_send_alert sends no fatal alert and
@@ -1001,7 +1024,16 @@ fn after_fatal(ssl: &Ssl) -> Option<c_int> {
 
 /// `SSL_read`: > 0 bytes read; 0 or -1 with `SSL_get_error` telling why not.
 pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
-    if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 {
+    read_or_peek(ssl, buf, false)
+}
+
+/// `SSL_peek`: as `SSL_read`, leaving the bytes to be read again.
+pub fn peek(ssl: &Ssl, buf: &mut [u8]) -> c_int {
+    read_or_peek(ssl, buf, true)
+}
+
+fn read_or_peek(ssl: &Ssl, buf: &mut [u8], peek: bool) -> c_int {
+    if ssl.shutdown_flags() & RECEIVED_SHUTDOWN != 0 && ssl.io.lock().peeked.is_empty() {
         // As OpenSSL's: once the peer's close_notify (or fatal alert, or an ignored EOF) was
         // seen, or the flag was set by hand, reading returns 0 at once.
         ssl.io.lock().last = LastError::ZeroReturn;
@@ -1017,10 +1049,24 @@ pub fn read(ssl: &Ssl, buf: &mut [u8]) -> c_int {
         }
     }
     drive(ssl, |ssl, io, _events| {
+        if !io.peeked.is_empty() {
+            let n = buf.len().min(io.peeked.len());
+            buf[..n].copy_from_slice(&io.peeked[..n]);
+            if !peek {
+                io.peeked.drain(..n);
+            }
+            io.last = LastError::None;
+            return Step::Return(c_int::try_from(n).unwrap_or(c_int::MAX));
+        }
         let Some(conn) = io.conn.as_mut() else {
             return fail(io, LastError::Ssl, reason::UNINITIALIZED);
         };
-        match conn.reader().read(buf) {
+        let got = conn.reader().read(buf);
+        if let (true, Ok(n)) = (peek, &got) {
+            io.peeked.extend_from_slice(&buf[..*n]);
+        }
+        let conn = io.conn.as_mut().expect("checked above");
+        match got {
             Ok(0) if !buf.is_empty() => {
                 ssl.add_shutdown(RECEIVED_SHUTDOWN);
                 io.last = LastError::ZeroReturn;
@@ -1166,6 +1212,7 @@ pub fn shutdown(ssl: &Ssl) -> c_int {
 pub fn pending(ssl: &Ssl) -> c_int {
     // Inside a callback of this connection's own rustls call, nothing can be pending yet.
     let Some(mut io) = ssl.io.try_lock() else { return 0 };
+    let peeked = io.peeked.len();
     let Some(conn) = io.conn.as_mut() else {
         return 0;
     };
@@ -1173,8 +1220,8 @@ pub fn pending(ssl: &Ssl) -> c_int {
     // is reported by the next call that drives the connection.
     let _current = hooks::enter(ssl);
     match conn.process_new_packets() {
-        Ok(state) => c_int::try_from(state.plaintext_bytes_to_read()).unwrap_or(c_int::MAX),
-        Err(_) => 0,
+        Ok(state) => c_int::try_from(state.plaintext_bytes_to_read() + peeked).unwrap_or(c_int::MAX),
+        Err(_) => c_int::try_from(peeked).unwrap_or(c_int::MAX),
     }
 }
 

@@ -16,6 +16,19 @@ pub struct ClientHelloInfo {
     pub session_id: Vec<u8>,
     /// `None` without a session_ticket extension, else the ticket's length (0: "send me one").
     pub ticket_len: Option<usize>,
+    /// The message body, for `SSL_client_hello_get0_*`.
+    pub body: Vec<u8>,
+    /// Where the cipher suite list is in `body`.
+    pub ciphers: std::ops::Range<usize>,
+    /// Each extension's type and where its data is in `body`, in order.
+    pub extensions: Vec<(u16, std::ops::Range<usize>)>,
+}
+
+impl ClientHelloInfo {
+    /// The data of the first extension of type `kind`.
+    pub fn extension(&self, kind: u16) -> Option<&[u8]> {
+        self.extensions.iter().find(|(k, _)| *k == kind).map(|(_, r)| &self.body[r.clone()])
+    }
 }
 
 /// Handshake message types.
@@ -145,14 +158,18 @@ impl<'a> Cursor<'a> {
 /// Parses a ClientHello body (after the 4-byte handshake header).
 pub fn parse_client_hello(body: &[u8]) -> Option<ClientHelloInfo> {
     let mut c = Cursor(body);
+    // Where a slice of `body` starts in it.
+    let offset = |part: &[u8]| part.as_ptr() as usize - body.as_ptr() as usize;
     c.take(2 + 32)?;
     let session_id = c.u8_vec()?.to_vec();
     if session_id.len() > 32 {
         return None;
     }
-    c.u16_vec()?;
+    let suites = c.u16_vec()?;
+    let ciphers = offset(suites)..offset(suites) + suites.len();
     c.u8_vec()?;
-    let mut info = ClientHelloInfo { session_id, ticket_len: None };
+    let mut info =
+        ClientHelloInfo { session_id, ticket_len: None, body: body.to_vec(), ciphers, extensions: Vec::new() };
     if c.0.is_empty() {
         return Some(info);
     }
@@ -160,6 +177,7 @@ pub fn parse_client_hello(body: &[u8]) -> Option<ClientHelloInfo> {
     while !exts.0.is_empty() {
         let kind = exts.u16()?;
         let data = exts.u16_vec()?;
+        info.extensions.push((kind, offset(data)..offset(data) + data.len()));
         if kind == EXT_SESSION_TICKET {
             info.ticket_len = Some(data.len());
         }
@@ -202,6 +220,21 @@ mod tests {
         assert_eq!(server_hello_extensions(&body), Some(vec![EXT_SERVER_NAME, 23]));
         body.truncate(body.len() - 1);
         assert_eq!(server_hello_extensions(&body), None);
+    }
+
+    #[test]
+    fn client_hello_extensions_and_ciphers_are_located() {
+        let msg = hello(&[9; 4], Some(b"tick"));
+        let info = parse_client_hello(&msg[4..]).expect("parses");
+        assert_eq!(&info.body[info.ciphers.clone()], &[0xc0, 0x2f]);
+        assert_eq!(info.extension(23), Some(&[][..]));
+        assert_eq!(info.extension(EXT_SESSION_TICKET), Some(&b"tick"[..]));
+        assert_eq!(info.extension(0), None);
+        // Bytes after the extensions do not move where they are found.
+        let mut trailing = msg[4..].to_vec();
+        trailing.extend_from_slice(&[1, 2, 3]);
+        let info = parse_client_hello(&trailing).expect("parses");
+        assert_eq!(info.extension(EXT_SESSION_TICKET), Some(&b"tick"[..]));
     }
 
     fn records(msg: &[u8], chunk: usize) -> Vec<u8> {

@@ -118,6 +118,8 @@ pub struct HandshakeNotes {
     /// Server: a servername callback accepted the client's SNI (OpenSSL then keeps it in the
     /// new session).
     pub sni_accepted: bool,
+    /// Key-log lines for the application's callback, called once the rustls call returns.
+    pub key_log: Vec<std::ffi::CString>,
 }
 
 /// A client session's rustls value, attached to its `SSL_SESSION`.
@@ -759,19 +761,37 @@ impl ClientSessionStore for ClientStore {
     }
 }
 
-/// Collects the TLS 1.2 master secret for client sessions, which rustls keeps private.
+/// Collects the TLS 1.2 master secret for client sessions, which rustls keeps private, and the
+/// lines for a key-log callback.
 #[derive(Debug)]
 struct MasterSecretLog;
 
+/// The connection's context has a key-log callback.
+fn wants_key_log(ssl: &Ssl) -> bool {
+    ssl.current_ctx().callbacks.wants_key_log()
+}
+
 impl rustls::KeyLog for MasterSecretLog {
-    fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
-        if label == "CLIENT_RANDOM" {
-            with_current(|ssl| ssl.notes.lock().master_secret = Some(secret.to_vec()));
-        }
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        with_current(|ssl| {
+            let mut notes = ssl.notes.lock();
+            if label == "CLIENT_RANDOM" && !ssl.is_server() {
+                notes.master_secret = Some(secret.to_vec());
+            }
+            if wants_key_log(ssl) {
+                // NSS key log format, as OpenSSL's `nss_keylog_int` writes it.
+                let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+                let line = format!("{label} {} {}", hex(client_random), hex(secret));
+                if let Ok(line) = std::ffi::CString::new(line) {
+                    notes.key_log.push(line);
+                }
+            }
+        });
     }
 
     fn will_log(&self, label: &str) -> bool {
-        label == "CLIENT_RANDOM"
+        (label == "CLIENT_RANDOM" && with_current(|ssl| !ssl.is_server()).unwrap_or(false))
+            || with_current(wants_key_log).unwrap_or(false)
     }
 }
 
