@@ -26,7 +26,7 @@ CTEST_ON_DROPIN := $(foreach t,$(filter-out %/test_differences,$(CTEST_OPENSSL))
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: valgrindlib openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: bench-apache apache apache-load valgrindlib openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -59,6 +59,7 @@ ctest: debuglib certs examples libssl $(CTEST_OURS) $(CTEST_OPENSSL) $(CTEST_DRO
 	@./ctests/run.sh ./ctests/check_exports.sh "./tools/check_libssl.sh $(BUILD)/libssl" \
 	  "./tests/interop/run.sh $(BUILD)" "./tests/tcp/flights.sh $(BUILD)" "./tests/redis/run.sh $(BUILD)" "./ctests/conformance/run.sh $(BUILD)" \
 	  "./tests/nginx/run.sh $(BUILD)" "./tests/nginx/load.sh $(BUILD) 8 2 4" \
+	  "./tests/apache/run.sh $(BUILD)" "./tests/apache/load.sh $(BUILD) 9 3 4" \
 	  $(CTEST_OURS) $(CTEST_OPENSSL) $(CTEST_DROPIN_BIN) $(CTEST_ON_DROPIN)
 
 ctest-ours: debuglib certs $(CTEST_OURS)
@@ -136,6 +137,16 @@ redis: deps examples
 nginx: deps certs libssl
 	@./tests/nginx/run.sh $(BUILD)
 
+# Debian's Apache httpd (mod_ssl), unmodified, on the system OpenSSL and on the drop-in side by
+# side (tests/apache/run.sh; extracted from apache2-bin, never started as a service).
+apache: deps certs libssl
+	@./tests/apache/run.sh $(BUILD)
+
+# 30 s of parallel s_time clients against two Apache on the drop-in sharing one Redis, with a
+# graceful restart every 5 s and Redis stopped for the middle third.
+apache-load: deps certs libssl
+	@./tests/apache/load.sh $(BUILD) 30 5 4
+
 # 30 s of parallel s_time clients against nginx on the drop-in with a reload every 5 s.
 nginx-load: deps certs libssl
 	@./tests/nginx/load.sh $(BUILD) 30 5 4
@@ -185,6 +196,11 @@ bench-tcp: deps lib certs
 bench-nginx: deps lib certs libssl
 	@mkdir -p $(BUILD)
 	@./bench/nginx.sh $(BUILD)
+
+# Resumed handshakes through Debian's Apache httpd with shmcb and with Redis, both libraries.
+bench-apache: deps lib certs libssl
+	@mkdir -p $(BUILD)
+	@./bench/apache.sh $(BUILD)
 
 # Regenerate the committed header from src/ffi.
 header: debuglib

@@ -9,6 +9,11 @@ command -v cc >/dev/null 2>&1 || missing+=(gcc)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
+# Libraries of Debian's Apache httpd and memcached, which tests/apache/ extracts from their
+# packages (the libraries only: no service is installed).
+dpkg -s libapr1 >/dev/null 2>&1 || missing+=(libapr1)
+dpkg -s libaprutil1 >/dev/null 2>&1 || missing+=(libaprutil1)
+dpkg -s libevent-2.1-7 >/dev/null 2>&1 || missing+=(libevent-2.1-7)
 # The farm-wide session cache example (examples/redis_cache/) and its test (tests/redis/).
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)

@@ -3,6 +3,7 @@
 with the ratio sesscache/OpenSSL) and bench/results.svg (ops/s by operation and library).
 
 usage: report.py [--tcp OPENSSL_TCP.tsv SESSCACHE_TCP.tsv] [--nginx OPENSSL.tsv SESSCACHE.tsv]
+                 [--apache OPENSSL.tsv SESSCACHE.tsv]
                  OPENSSL.tsv SESSCACHE.tsv MEM_OPENSSL MEM_SESSCACHE COMMAND...
        report.py [--tcp ...] [--nginx ...] --keep-main COMMAND...
 
@@ -55,28 +56,31 @@ def load_tcp(path):
 
 
 def kept_sections():
-    """The TCP and nginx sections of the current bench/results.md ("" when absent)."""
+    """The TCP, nginx and Apache sections of the current bench/results.md ("" when absent)."""
     try:
         text = open("bench/results.md").read()
     except OSError:
-        return "", ""
+        return "", "", ""
     text = text.split("\n![ops/s")[0]
 
     def section(title):
         if title not in text:
             return ""
         rest = text[text.index(title) + 1 :]
-        ends = [rest.index(t) for t in ("\n## Over TCP", "\n## Through nginx") if t in rest]
+        ends = [rest.index(t) for t in SECTIONS if t in rest]
         return rest[: min(ends)].rstrip("\n") + "\n" if ends else rest.rstrip("\n") + "\n"
 
-    return section("\n## Over TCP"), section("\n## Through nginx")
+    return section("\n## Over TCP"), section("\n## Through nginx"), section("\n## Through Apache")
+
+
+SECTIONS = ("\n## Over TCP", "\n## Through nginx", "\n## Through Apache")
 
 
 def kept_main():
     """The main part of the current bench/results.md (up to its TCP section or chart) and the
     speed rows of its table, for the chart."""
     text = open("bench/results.md").read()
-    for end in ("\n## Over TCP", "\n## Through nginx", "\n![ops/s"):
+    for end in SECTIONS + ("\n![ops/s",):
         if end in text:
             text = text[: text.index(end)]
     speed = []
@@ -98,6 +102,21 @@ def nginx_section(ossl, ours, order, command, date):
     out.append("the wall time around it. nginx CPU: user+system time of its master and worker from /proc over the run, ")
     out.append("divided by s_time's connections. The resumed rows are checked to resume (s_time's marks). ")
     out.append(table(ossl, ours, order, "nginx CPU", "nginx CPU"))
+    return "".join(out)
+
+
+def apache_section(ossl, ours, order, command, date):
+    out = ["## Through Apache: `openssl s_time` against Debian's Apache httpd on each library\n\n"]
+    out.append(f"Date: {date}. Command: `{command}`. ")
+    out.append("`bench/apache.sh` runs Debian 12's Apache httpd (apache2-bin, mod_ssl), unmodified, on the system ")
+    out.append("OpenSSL and on the drop-in `libssl.so.3` (event MPM, `SSLSessionTickets off` so that TLS 1.2 resumes ")
+    out.append("by session id and TLS 1.3 by stateful tickets, both through mod_ssl's session callbacks; one instance ")
+    out.append("with `SSLSessionCache shmcb`, one with `SSLSessionCache redis:` on a real redis-server; a static page), ")
+    out.append("and drives both with the same client, `openssl s_time -new|-reuse -tls1_2|-tls1_3 -www /` over ")
+    out.append("127.0.0.1. Connections/s: s_time's count over the wall time around it. Apache CPU: user+system time of ")
+    out.append("its parent and children from /proc over the run, divided by s_time's connections. The resumed rows ")
+    out.append("are checked to resume (s_time's marks). ")
+    out.append(table(ossl, ours, order, "Apache CPU", "Apache CPU"))
     return "".join(out)
 
 
@@ -168,12 +187,14 @@ def cpu():
 
 def main():
     args = sys.argv[1:]
-    tcp, nginx, keep = None, None, False
+    tcp, nginx, apache, keep = None, None, None, False
     while args and args[0].startswith("--"):
         if args[0] == "--tcp":
             tcp, args = (args[1], args[2]), args[3:]
         elif args[0] == "--nginx":
             nginx, args = (args[1], args[2]), args[3:]
+        elif args[0] == "--apache":
+            apache, args = (args[1], args[2]), args[3:]
         elif args[0] == "--keep-main":
             keep, args = True, args[1:]
         else:
@@ -186,7 +207,7 @@ def main():
         command = " ".join(args[4:])
         head, speed = main_part(args, date)
     tcp_rows = None
-    kept_tcp, kept_nginx = kept_sections() if keep else ("", "")
+    kept_tcp, kept_nginx, kept_apache = kept_sections() if keep else ("", "", "")
     if tcp:
         (t_ossl, t_order), (t_ours, _) = load_tcp(tcp[0]), load_tcp(tcp[1])
         tcp_rows = [(n, t_ossl[n], t_ours[n]) for n in t_order if n in t_ours]
@@ -199,6 +220,11 @@ def main():
         head += "\n" + nginx_section(n_ossl, n_ours, n_order, command, date)
     elif kept_nginx:
         head += "\n" + kept_nginx
+    if apache:
+        (a_ossl, a_order), (a_ours, _) = load_tcp(apache[0]), load_tcp(apache[1])
+        head += "\n" + apache_section(a_ossl, a_ours, a_order, command, date)
+    elif kept_apache:
+        head += "\n" + kept_apache
     with open("bench/results.md", "w") as f:
         f.write(head)
         f.write("\n![ops/s by operation and library](results.svg)\n")

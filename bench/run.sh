@@ -62,7 +62,10 @@ TCP_REPORT=no ./bench/tcp.sh "$build" ${mode:+"$mode"}
 # Handshakes through Debian's nginx on each library (bench/nginx.sh); reported below.
 make --no-print-directory libssl >&2
 NGINX_REPORT=no ./bench/nginx.sh "$build" ${mode:+"$mode"}
+# Resumed handshakes through Debian's Apache httpd with shmcb and Redis (bench/apache.sh).
+APACHE_REPORT=no ./bench/apache.sh "$build" ${mode:+"$mode"}
 python3 bench/report.py --tcp "$build/tcp-openssl.tsv" "$build/tcp-sesscache.tsv" \
     --nginx "$build/nginx-openssl.tsv" "$build/nginx-sesscache.tsv" \
+    --apache "$build/apache-openssl.tsv" "$build/apache-sesscache.tsv" \
     "$build/bench-openssl.tsv" "$build/bench-sesscache.tsv" "$build/mem-openssl.tsv" "$build/mem-sesscache.tsv" \
     "make bench${mode:+ (quick)}"
