@@ -6,8 +6,28 @@
 
 #include <time.h>
 
+/* The suites SSL_CIPHER_find knows: OpenSSL 3.0's table without the weak ones (RC4, 3DES),
+ * which its default build (and Debian's) leaves out; d2i_SSL_SESSION knows the same. */
+static void known_suites(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    SSL *s = SSL_new(ctx);
+    int count = 0;
+    for (int id = 0; id < 65536; id++) {
+        unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)id };
+        count += SSL_CIPHER_find(s, b) != NULL;
+    }
+    CHECK_EQ(count, 174, "suites SSL_CIPHER_find knows");
+    CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\x00\x0a") == NULL, "DES-CBC3-SHA is not one of them");
+    CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\xc0\x11") == NULL, "nor ECDHE-RSA-RC4-SHA");
+    CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\x13\x01") != NULL, "TLS_AES_128_GCM_SHA256 is");
+    SSL_free(s);
+    SSL_CTX_free(ctx);
+}
+
 int main(void)
 {
+    known_suites();
     unsigned int len;
     int r;
     long l;

@@ -6,19 +6,13 @@ use std::ffi::CStr;
 /// (IANA id, OpenSSL name, standard name).
 pub type Cipher = (u16, &'static CStr, &'static CStr);
 
-/// Every suite OpenSSL 3.0 knows, signalling
-/// suites included, sorted by id.
+/// Every suite OpenSSL 3.0 knows, signalling suites included, sorted by id; without the weak
+/// ones (RC4, 3DES) that Debian's build, as OpenSSL 3.0's default, leaves out
+/// (`OPENSSL_NO_WEAK_SSL_CIPHERS`): `SSL_CIPHER_find` and `d2i_SSL_SESSION` do not know them.
 pub static CIPHERS: &[Cipher] = &[
     (0x0001, c"NULL-MD5", c"TLS_RSA_WITH_NULL_MD5"),
     (0x0002, c"NULL-SHA", c"TLS_RSA_WITH_NULL_SHA"),
-    (0x0004, c"RC4-MD5", c"TLS_RSA_WITH_RC4_128_MD5"),
-    (0x0005, c"RC4-SHA", c"TLS_RSA_WITH_RC4_128_SHA"),
     (0x0007, c"IDEA-CBC-SHA", c"TLS_RSA_WITH_IDEA_CBC_SHA"),
-    (0x000a, c"DES-CBC3-SHA", c"TLS_RSA_WITH_3DES_EDE_CBC_SHA"),
-    (0x0013, c"DHE-DSS-DES-CBC3-SHA", c"TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA"),
-    (0x0016, c"DHE-RSA-DES-CBC3-SHA", c"TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"),
-    (0x0018, c"ADH-RC4-MD5", c"TLS_DH_anon_WITH_RC4_128_MD5"),
-    (0x001b, c"ADH-DES-CBC3-SHA", c"TLS_DH_anon_WITH_3DES_EDE_CBC_SHA"),
     (0x002c, c"PSK-NULL-SHA", c"TLS_PSK_WITH_NULL_SHA"),
     (0x002d, c"DHE-PSK-NULL-SHA", c"TLS_DHE_PSK_WITH_NULL_SHA"),
     (0x002e, c"RSA-PSK-NULL-SHA", c"TLS_RSA_PSK_WITH_NULL_SHA"),
@@ -49,16 +43,10 @@ pub static CIPHERS: &[Cipher] = &[
     (0x0087, c"DHE-DSS-CAMELLIA256-SHA", c"TLS_DHE_DSS_WITH_CAMELLIA_256_CBC_SHA"),
     (0x0088, c"DHE-RSA-CAMELLIA256-SHA", c"TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA"),
     (0x0089, c"ADH-CAMELLIA256-SHA", c"TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA"),
-    (0x008a, c"PSK-RC4-SHA", c"TLS_PSK_WITH_RC4_128_SHA"),
-    (0x008b, c"PSK-3DES-EDE-CBC-SHA", c"TLS_PSK_WITH_3DES_EDE_CBC_SHA"),
     (0x008c, c"PSK-AES128-CBC-SHA", c"TLS_PSK_WITH_AES_128_CBC_SHA"),
     (0x008d, c"PSK-AES256-CBC-SHA", c"TLS_PSK_WITH_AES_256_CBC_SHA"),
-    (0x008e, c"DHE-PSK-RC4-SHA", c"TLS_DHE_PSK_WITH_RC4_128_SHA"),
-    (0x008f, c"DHE-PSK-3DES-EDE-CBC-SHA", c"TLS_DHE_PSK_WITH_3DES_EDE_CBC_SHA"),
     (0x0090, c"DHE-PSK-AES128-CBC-SHA", c"TLS_DHE_PSK_WITH_AES_128_CBC_SHA"),
     (0x0091, c"DHE-PSK-AES256-CBC-SHA", c"TLS_DHE_PSK_WITH_AES_256_CBC_SHA"),
-    (0x0092, c"RSA-PSK-RC4-SHA", c"TLS_RSA_PSK_WITH_RC4_128_SHA"),
-    (0x0093, c"RSA-PSK-3DES-EDE-CBC-SHA", c"TLS_RSA_PSK_WITH_3DES_EDE_CBC_SHA"),
     (0x0094, c"RSA-PSK-AES128-CBC-SHA", c"TLS_RSA_PSK_WITH_AES_128_CBC_SHA"),
     (0x0095, c"RSA-PSK-AES256-CBC-SHA", c"TLS_RSA_PSK_WITH_AES_256_CBC_SHA"),
     (0x0096, c"SEED-SHA", c"TLS_RSA_WITH_SEED_CBC_SHA"),
@@ -107,23 +95,14 @@ pub static CIPHERS: &[Cipher] = &[
     (0x1305, c"TLS_AES_128_CCM_8_SHA256", c"TLS_AES_128_CCM_8_SHA256"),
     (0x5600, c"TLS_FALLBACK_SCSV", c"TLS_FALLBACK_SCSV"),
     (0xc006, c"ECDHE-ECDSA-NULL-SHA", c"TLS_ECDHE_ECDSA_WITH_NULL_SHA"),
-    (0xc007, c"ECDHE-ECDSA-RC4-SHA", c"TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"),
-    (0xc008, c"ECDHE-ECDSA-DES-CBC3-SHA", c"TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA"),
     (0xc009, c"ECDHE-ECDSA-AES128-SHA", c"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"),
     (0xc00a, c"ECDHE-ECDSA-AES256-SHA", c"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"),
     (0xc010, c"ECDHE-RSA-NULL-SHA", c"TLS_ECDHE_RSA_WITH_NULL_SHA"),
-    (0xc011, c"ECDHE-RSA-RC4-SHA", c"TLS_ECDHE_RSA_WITH_RC4_128_SHA"),
-    (0xc012, c"ECDHE-RSA-DES-CBC3-SHA", c"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"),
     (0xc013, c"ECDHE-RSA-AES128-SHA", c"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"),
     (0xc014, c"ECDHE-RSA-AES256-SHA", c"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"),
     (0xc015, c"AECDH-NULL-SHA", c"TLS_ECDH_anon_WITH_NULL_SHA"),
-    (0xc016, c"AECDH-RC4-SHA", c"TLS_ECDH_anon_WITH_RC4_128_SHA"),
-    (0xc017, c"AECDH-DES-CBC3-SHA", c"TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA"),
     (0xc018, c"AECDH-AES128-SHA", c"TLS_ECDH_anon_WITH_AES_128_CBC_SHA"),
     (0xc019, c"AECDH-AES256-SHA", c"TLS_ECDH_anon_WITH_AES_256_CBC_SHA"),
-    (0xc01a, c"SRP-3DES-EDE-CBC-SHA", c"TLS_SRP_SHA_WITH_3DES_EDE_CBC_SHA"),
-    (0xc01b, c"SRP-RSA-3DES-EDE-CBC-SHA", c"TLS_SRP_SHA_RSA_WITH_3DES_EDE_CBC_SHA"),
-    (0xc01c, c"SRP-DSS-3DES-EDE-CBC-SHA", c"TLS_SRP_SHA_DSS_WITH_3DES_EDE_CBC_SHA"),
     (0xc01d, c"SRP-AES-128-CBC-SHA", c"TLS_SRP_SHA_WITH_AES_128_CBC_SHA"),
     (0xc01e, c"SRP-RSA-AES-128-CBC-SHA", c"TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA"),
     (0xc01f, c"SRP-DSS-AES-128-CBC-SHA", c"TLS_SRP_SHA_DSS_WITH_AES_128_CBC_SHA"),
@@ -138,8 +117,6 @@ pub static CIPHERS: &[Cipher] = &[
     (0xc02c, c"ECDHE-ECDSA-AES256-GCM-SHA384", c"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
     (0xc02f, c"ECDHE-RSA-AES128-GCM-SHA256", c"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
     (0xc030, c"ECDHE-RSA-AES256-GCM-SHA384", c"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
-    (0xc033, c"ECDHE-PSK-RC4-SHA", c"TLS_ECDHE_PSK_WITH_RC4_128_SHA"),
-    (0xc034, c"ECDHE-PSK-3DES-EDE-CBC-SHA", c"TLS_ECDHE_PSK_WITH_3DES_EDE_CBC_SHA"),
     (0xc035, c"ECDHE-PSK-AES128-CBC-SHA", c"TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA"),
     (0xc036, c"ECDHE-PSK-AES256-CBC-SHA", c"TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA"),
     (0xc037, c"ECDHE-PSK-AES128-CBC-SHA256", c"TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256"),
@@ -215,14 +192,7 @@ pub static CIPHERS: &[Cipher] = &[
 pub static DESCRIPTIONS: &[(u16, &str, &str, &str, &str, &str)] = &[
     (0x0001, "SSLv3", "RSA", "RSA", "None", "MD5"),
     (0x0002, "SSLv3", "RSA", "RSA", "None", "SHA1"),
-    (0x0004, "SSLv3", "RSA", "RSA", "RC4(128)", "MD5"),
-    (0x0005, "SSLv3", "RSA", "RSA", "RC4(128)", "SHA1"),
     (0x0007, "SSLv3", "RSA", "RSA", "IDEA(128)", "SHA1"),
-    (0x000a, "SSLv3", "RSA", "RSA", "3DES(168)", "SHA1"),
-    (0x0013, "SSLv3", "DH", "DSS", "3DES(168)", "SHA1"),
-    (0x0016, "SSLv3", "DH", "RSA", "3DES(168)", "SHA1"),
-    (0x0018, "SSLv3", "DH", "None", "RC4(128)", "MD5"),
-    (0x001b, "SSLv3", "DH", "None", "3DES(168)", "SHA1"),
     (0x002c, "SSLv3", "PSK", "PSK", "None", "SHA1"),
     (0x002d, "SSLv3", "DHEPSK", "PSK", "None", "SHA1"),
     (0x002e, "SSLv3", "RSAPSK", "RSA", "None", "SHA1"),
@@ -253,16 +223,10 @@ pub static DESCRIPTIONS: &[(u16, &str, &str, &str, &str, &str)] = &[
     (0x0087, "SSLv3", "DH", "DSS", "Camellia(256)", "SHA1"),
     (0x0088, "SSLv3", "DH", "RSA", "Camellia(256)", "SHA1"),
     (0x0089, "SSLv3", "DH", "None", "Camellia(256)", "SHA1"),
-    (0x008a, "SSLv3", "PSK", "PSK", "RC4(128)", "SHA1"),
-    (0x008b, "SSLv3", "PSK", "PSK", "3DES(168)", "SHA1"),
     (0x008c, "SSLv3", "PSK", "PSK", "AES(128)", "SHA1"),
     (0x008d, "SSLv3", "PSK", "PSK", "AES(256)", "SHA1"),
-    (0x008e, "SSLv3", "DHEPSK", "PSK", "RC4(128)", "SHA1"),
-    (0x008f, "SSLv3", "DHEPSK", "PSK", "3DES(168)", "SHA1"),
     (0x0090, "SSLv3", "DHEPSK", "PSK", "AES(128)", "SHA1"),
     (0x0091, "SSLv3", "DHEPSK", "PSK", "AES(256)", "SHA1"),
-    (0x0092, "SSLv3", "RSAPSK", "RSA", "RC4(128)", "SHA1"),
-    (0x0093, "SSLv3", "RSAPSK", "RSA", "3DES(168)", "SHA1"),
     (0x0094, "SSLv3", "RSAPSK", "RSA", "AES(128)", "SHA1"),
     (0x0095, "SSLv3", "RSAPSK", "RSA", "AES(256)", "SHA1"),
     (0x0096, "SSLv3", "RSA", "RSA", "SEED(128)", "SHA1"),
@@ -311,23 +275,14 @@ pub static DESCRIPTIONS: &[(u16, &str, &str, &str, &str, &str)] = &[
     (0x1305, "TLSv1.3", "any", "any", "AESCCM8(128)", "AEAD"),
     (0x5600, "unknown", "unknown", "unknown", "unknown", "unknown"),
     (0xc006, "TLSv1", "ECDH", "ECDSA", "None", "SHA1"),
-    (0xc007, "TLSv1", "ECDH", "ECDSA", "RC4(128)", "SHA1"),
-    (0xc008, "TLSv1", "ECDH", "ECDSA", "3DES(168)", "SHA1"),
     (0xc009, "TLSv1", "ECDH", "ECDSA", "AES(128)", "SHA1"),
     (0xc00a, "TLSv1", "ECDH", "ECDSA", "AES(256)", "SHA1"),
     (0xc010, "TLSv1", "ECDH", "RSA", "None", "SHA1"),
-    (0xc011, "TLSv1", "ECDH", "RSA", "RC4(128)", "SHA1"),
-    (0xc012, "TLSv1", "ECDH", "RSA", "3DES(168)", "SHA1"),
     (0xc013, "TLSv1", "ECDH", "RSA", "AES(128)", "SHA1"),
     (0xc014, "TLSv1", "ECDH", "RSA", "AES(256)", "SHA1"),
     (0xc015, "TLSv1", "ECDH", "None", "None", "SHA1"),
-    (0xc016, "TLSv1", "ECDH", "None", "RC4(128)", "SHA1"),
-    (0xc017, "TLSv1", "ECDH", "None", "3DES(168)", "SHA1"),
     (0xc018, "TLSv1", "ECDH", "None", "AES(128)", "SHA1"),
     (0xc019, "TLSv1", "ECDH", "None", "AES(256)", "SHA1"),
-    (0xc01a, "SSLv3", "SRP", "SRP", "3DES(168)", "SHA1"),
-    (0xc01b, "SSLv3", "SRP", "RSA", "3DES(168)", "SHA1"),
-    (0xc01c, "SSLv3", "SRP", "DSS", "3DES(168)", "SHA1"),
     (0xc01d, "SSLv3", "SRP", "SRP", "AES(128)", "SHA1"),
     (0xc01e, "SSLv3", "SRP", "RSA", "AES(128)", "SHA1"),
     (0xc01f, "SSLv3", "SRP", "DSS", "AES(128)", "SHA1"),
@@ -342,8 +297,6 @@ pub static DESCRIPTIONS: &[(u16, &str, &str, &str, &str, &str)] = &[
     (0xc02c, "TLSv1.2", "ECDH", "ECDSA", "AESGCM(256)", "AEAD"),
     (0xc02f, "TLSv1.2", "ECDH", "RSA", "AESGCM(128)", "AEAD"),
     (0xc030, "TLSv1.2", "ECDH", "RSA", "AESGCM(256)", "AEAD"),
-    (0xc033, "TLSv1", "ECDHEPSK", "PSK", "RC4(128)", "SHA1"),
-    (0xc034, "TLSv1", "ECDHEPSK", "PSK", "3DES(168)", "SHA1"),
     (0xc035, "TLSv1", "ECDHEPSK", "PSK", "AES(128)", "SHA1"),
     (0xc036, "TLSv1", "ECDHEPSK", "PSK", "AES(256)", "SHA1"),
     (0xc037, "TLSv1", "ECDHEPSK", "PSK", "AES(128)", "SHA256"),
@@ -422,13 +375,13 @@ pub fn describe(id: u16) -> Option<String> {
 }
 
 /// A suite's strength and algorithm key sizes in bits (`SSL_CIPHER_get_bits`): the number in
-/// its encryption's name, except 3DES, whose strength is 112 of its 168 bits; 0 for none.
+/// its encryption's name; 0 for none.
 pub fn bits(id: u16) -> Option<(i32, i32)> {
     let i = DESCRIPTIONS.binary_search_by_key(&id, |d| d.0).ok()?;
     let enc = DESCRIPTIONS[i].4;
     let alg =
         enc.rsplit_once('(').and_then(|(_, n)| n.strip_suffix(')')).and_then(|n| n.parse::<i32>().ok()).unwrap_or(0);
-    Some((if enc.starts_with("3DES") { 112 } else { alg }, alg))
+    Some((alg, alg))
 }
 
 /// The table row for a two-byte suite id.
@@ -443,7 +396,7 @@ mod tests {
         assert_eq!(super::bits(0xc02f), Some((128, 128)));
         assert_eq!(super::bits(0x1302), Some((256, 256)));
         assert_eq!(super::bits(0xcca8), Some((256, 256)));
-        assert_eq!(super::bits(0x000a), Some((112, 168)));
+        assert_eq!(super::bits(0x000a), None, "3DES is not in OpenSSL 3.0's default build");
         assert_eq!(super::bits(0x0002), Some((0, 0)));
     }
 
