@@ -16,6 +16,7 @@ mode=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . tests/lib.sh
+. bench/stime.sh
 start_test
 . tests/apache/setup.sh
 apache=$(apache_binary)
@@ -23,7 +24,6 @@ apache_modules=$build/apache/usr/lib/apache2/modules
 chmod 644 "$build"/certs/*.key
 secs=5 rounds=3
 [ "$mode" = quick ] && secs=2 rounds=1
-tick=$(getconf CLK_TCK)
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1 &
@@ -53,30 +53,9 @@ $(vhost "$p")" || { echo "apache.sh: Apache on $lib with $cache did not start" >
     done
 done
 
-# cpu NAME: the instance's CPU time so far (parent and children), in microseconds.
-cpu() {
-    local parent
-    parent=$(cat "$tmp/$1/httpd.pid")
-    for p in "$parent" $(pgrep -P "$parent"); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done |
-        awk -v t="$tick" '{ s += $1 } END { printf "%.0f", s * 1e6 / t }'
-}
-
-# stime NAME new|reuse VERSION SECS: "connections wall conns/s cpu_us/conn".
+# stime NAME new|reuse VERSION SECS: "connections wall conns/s cpu_us/conn" (Apache's CPU).
 stime() {
-    local name=$1 how=$2 v=$3 t0 t1 c0 c1 out n r
-    c0=$(cpu "$name")
-    t0=$(date +%s.%N)
-    out=$(openssl s_time -connect "127.0.0.1:${port[$name]}" -www / -"$how" -tls"${v/./_}" -time "$4" 2>&1)
-    t1=$(date +%s.%N)
-    c1=$(cpu "$name")
-    n=$(awk '/connections in [0-9.]+s;/ { print $1; exit }' <<<"$out")
-    [ -n "$n" ] && [ "$n" -gt 0 ] || { echo "apache.sh: s_time against $name failed: $out" >&2; exit 1; }
-    if [ "$how" = reuse ]; then
-        r=$(tr -cd 'r' <<<"$out" | wc -c)
-        [ "$r" -ge $((n / 2)) ] || { echo "apache.sh: $name resumed $r of $n" >&2; exit 1; }
-    fi
-    awk -v n="$n" -v t0="$t0" -v t1="$t1" -v c="$((c1 - c0))" \
-        'BEGIN { printf "%d %.3f %.1f %.1f\n", n, t1 - t0, n / (t1 - t0), c / n }'
+    stime_run "${port[$1]}" "$2" "$3" "$4" "$tmp/$1/httpd.pid" "Apache $1"
 }
 
 for name in "${!port[@]}"; do stime "$name" reuse 1.2 1 >/dev/null; done

@@ -15,13 +15,13 @@ mode=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . tests/lib.sh
+. bench/stime.sh
 start_test
 . tests/nginx/setup.sh
 nginx=$(nginx_binary)
 certs=$build/certs
 secs=5 rounds=3
 [ "$mode" = quick ] && secs=2 rounds=1
-tick=$(getconf CLK_TCK)
 
 declare -A port
 for lib in sys ours; do
@@ -37,30 +37,9 @@ for lib in sys ours; do
     }" || { echo "nginx.sh: nginx on $lib did not start" >&2; exit 1; }
 done
 
-# cpu LIB: nginx's CPU time so far (master and workers), in microseconds.
-cpu() {
-    local master
-    master=$(cat "$tmp/bench-$1/master.pid")
-    for p in "$master" $(pgrep -P "$master"); do awk '{ print $14 + $15 }' "/proc/$p/stat"; done |
-        awk -v t="$tick" '{ s += $1 } END { printf "%.0f", s * 1e6 / t }'
-}
-
-# stime LIB new|reuse VERSION SECS: "connections wall conns/s cpu_us/conn".
+# stime LIB new|reuse VERSION SECS: "connections wall conns/s cpu_us/conn" (nginx's CPU).
 stime() {
-    local lib=$1 how=$2 v=$3 t0 t1 c0 c1 out n r
-    c0=$(cpu "$lib")
-    t0=$(date +%s.%N)
-    out=$(openssl s_time -connect "127.0.0.1:${port[$lib]}" -www / -"$how" -tls"${v/./_}" -time "$4" 2>&1)
-    t1=$(date +%s.%N)
-    c1=$(cpu "$lib")
-    n=$(awk '/connections in [0-9.]+s;/ { print $1; exit }' <<<"$out")
-    [ -n "$n" ] && [ "$n" -gt 0 ] || { echo "nginx.sh: s_time against nginx on $lib failed: $out" >&2; exit 1; }
-    if [ "$how" = reuse ]; then
-        r=$(tr -cd 'r' <<<"$out" | wc -c)
-        [ "$r" -ge $((n / 2)) ] || { echo "nginx.sh: nginx on $lib resumed $r of $n" >&2; exit 1; }
-    fi
-    awk -v n="$n" -v t0="$t0" -v t1="$t1" -v c="$((c1 - c0))" \
-        'BEGIN { printf "%d %.3f %.1f %.1f\n", n, t1 - t0, n / (t1 - t0), c / n }'
+    stime_run "${port[$1]}" "$2" "$3" "$4" "$tmp/bench-$1/master.pid" "nginx on $1"
 }
 
 for lib in sys ours; do

@@ -80,3 +80,17 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+
+# stime_results COUNT: the openssl s_time outputs $tmp/client.1 .. COUNT: their connections
+# summed in `total`, and in `failed` how many stopped at a failed connection (s_time says why).
+stime_results() {
+    local i n
+    total=0
+    failed=0
+    for i in $(seq "$1"); do
+        n=$(awk '/connections in [0-9.]+s;/ { print $1; exit }' "$tmp/client.$i")
+        total=$((total + ${n:-0}))
+        grep -qiE "error|failed|unable" "$tmp/client.$i" && failed=$((failed + 1))
+    done
+    return 0
+}

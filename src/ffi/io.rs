@@ -144,6 +144,15 @@ pub unsafe extern "C" fn SSL_do_handshake(s: *mut SSL) -> c_int {
 /// `s` is NULL or a live connection; `buf` has room for `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
+    // SAFETY: forwarded with this function's contract.
+    unsafe { read_into(s, buf, num, driver::read) }
+}
+
+/// `SSL_read` and `SSL_peek`: `read` with the caller's buffer.
+///
+/// # Safety
+/// As `SSL_read`.
+unsafe fn read_into(s: *mut SSL, buf: *mut c_void, num: c_int, read: fn(&Ssl, &mut [u8]) -> c_int) -> c_int {
     ffi_boundary!(-1, |s| {
         if buf.is_null() || num < 0 {
             return None;
@@ -153,7 +162,7 @@ pub unsafe extern "C" fn SSL_read(s: *mut SSL, buf: *mut c_void, num: c_int) -> 
         }
         // SAFETY: `buf` has room for `num` bytes per the caller.
         let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num as usize) };
-        Some(driver::read(&s, out))
+        Some(read(&s, out))
     })
 }
 
@@ -192,17 +201,8 @@ pub unsafe extern "C" fn SSL_pending(s: *const SSL) -> c_int {
 /// `s` is NULL or a live connection; `buf` has room for `num` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_peek(s: *mut SSL, buf: *mut c_void, num: c_int) -> c_int {
-    ffi_boundary!(-1, |s| {
-        if buf.is_null() || num < 0 {
-            return None;
-        }
-        if !s.role_set() {
-            return Some(handshake(&s));
-        }
-        // SAFETY: `buf` has room for `num` bytes per the caller.
-        let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), num as usize) };
-        Some(driver::peek(&s, out))
-    })
+    // SAFETY: forwarded with this function's contract.
+    unsafe { read_into(s, buf, num, driver::peek) }
 }
 
 /// Sends close_notify: 0 when sent and the peer's has not arrived, 1 when both are done, -1

@@ -78,13 +78,7 @@ for t in $(seq "$duration"); do
 done
 for p in "${client_pids[@]}"; do wait "$p"; done
 
-total=0
-failed=0
-for i in $(seq "$clients"); do
-    n=$(awk '/connections in [0-9.]+s;/ { print $1; exit }' "$tmp/client.$i")
-    total=$((total + ${n:-0}))
-    grep -qiE "error|failed|unable" "$tmp/client.$i" && failed=$((failed + 1))
-done
+stime_results "$clients"
 echo "load: $clients s_time clients for $duration s on two Apache on one Redis, $restarts graceful restarts, $(tr '\n' ',' <"$tmp/events" | sed 's/,$//'): $total connections"
 for i in $(seq "$clients"); do echo "  client $i (${modes[$(((i - 1) % 4))]}): $(grep -m1 'connections in' "$tmp/client.$i")"; done
 

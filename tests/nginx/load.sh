@@ -56,14 +56,7 @@ for t in $(seq "$duration"); do
 done
 for p in "${client_pids[@]}"; do wait "$p"; done
 
-total=0
-failed=0
-for i in $(seq "$clients"); do
-    n=$(awk '/connections in [0-9.]+s;/ { print $1; exit }' "$tmp/client.$i")
-    total=$((total + ${n:-0}))
-    # s_time stops a client at its first failed connection and says why.
-    grep -qiE "error|failed|unable" "$tmp/client.$i" && failed=$((failed + 1))
-done
+stime_results "$clients"
 warm=$((duration / 3 > 1 ? duration / 3 : 1))
 read -r _ m_warm w_warm _ < <(sed -n "${warm}p" "$tmp/memory")
 read -r _ m_end w_end nw_end < <(tail -n 1 "$tmp/memory")
