@@ -94,3 +94,19 @@ stime_results() {
     done
     return 0
 }
+
+# For the real-server tests (tests/nginx, tests/apache), whose outputs on each library are in
+# $tmp/NAME.sys and $tmp/NAME.ours; `subject` names the server ("nginx", "Apache").
+# same NAME: the two outputs agree.
+same() {
+    if ! cmp -s "$tmp/$1.sys" "$tmp/$1.ours"; then
+        why "$subject on sesscache differs from $subject on OpenSSL"
+        diff "$tmp/$1.sys" "$tmp/$1.ours" | head -20
+        return 1
+    fi
+}
+
+# contains NAME TEXT: OpenSSL's output has TEXT (so that agreeing on a failure cannot pass).
+contains() {
+    grep -qF -- "$2" "$tmp/$1.sys" || { why "expected '$2' from $subject on OpenSSL"; cat "$tmp/$1.sys"; return 1; }
+}

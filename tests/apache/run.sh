@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/setup.sh"
 . "$here/../nginx/setup.sh"
 start_test
+subject=Apache
 client="python3 $here/../nginx/client.py"
 certs=$build/certs
 
@@ -50,20 +51,6 @@ cleanup_more() {
     for d in "$tmp"/*/httpd.pid; do
         [ -f "$d" ] && kill "$(cat "$d")" 2>/dev/null
     done
-}
-
-# same NAME: the two libraries' outputs in $tmp/NAME.sys and $tmp/NAME.ours agree.
-same() {
-    if ! cmp -s "$tmp/$1.sys" "$tmp/$1.ours"; then
-        why "Apache on sesscache differs from Apache on OpenSSL"
-        diff "$tmp/$1.sys" "$tmp/$1.ours" | head -20
-        return 1
-    fi
-}
-
-# contains NAME TEXT: OpenSSL's output has TEXT (so that agreeing on a failure cannot pass).
-contains() {
-    grep -qF -- "$2" "$tmp/$1.sys" || { why "expected '$2' from Apache on OpenSSL"; cat "$tmp/$1.sys"; return 1; }
 }
 
 # contains_all NAME TEXT...: OpenSSL's output has each TEXT.

@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 . "$here/setup.sh"
 start_test
+subject=nginx
 client="python3 $here/client.py"
 certs=$build/certs
 nc=$build/nginx-certs
@@ -49,20 +50,6 @@ normalize() {
     sed -E 's/id_length=([0-9a-f]*)/id_length=\1/' | awk '{
         for (i = 1; i <= NF; i++) if ($i ~ /^id_length=/) { v = substr($i, 11); $i = "id_length=" length(v) }
         print }'
-}
-
-# same NAME "what": the two libraries' outputs in $tmp/NAME.sys and $tmp/NAME.ours agree.
-same() {
-    if ! cmp -s "$tmp/$1.sys" "$tmp/$1.ours"; then
-        why "nginx on sesscache differs from nginx on OpenSSL"
-        diff "$tmp/$1.sys" "$tmp/$1.ours" | head -20
-        return 1
-    fi
-}
-
-# contains NAME TEXT: OpenSSL's output has TEXT (so that agreeing on a failure cannot pass).
-contains() {
-    grep -qF -- "$2" "$tmp/$1.sys" || { why "expected '$2' from nginx on OpenSSL"; cat "$tmp/$1.sys"; return 1; }
 }
 
 # on_both NAME WORKERS "http body with PORT" CLIENT...: runs the scenario on each library
