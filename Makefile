@@ -26,7 +26,7 @@ CTEST_ON_DROPIN := $(foreach t,$(filter-out %/test_differences,$(CTEST_OPENSSL))
 LINK_OURS_DEBUG   := -L$(DEBUG) -Wl,-rpath,$(abspath $(DEBUG)) -lsesscache
 LINK_OURS_RELEASE := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lsesscache
 
-.PHONY: bench-apache apache apache-load valgrindlib openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
+.PHONY: cipher-facts bench-apache apache apache-load valgrindlib openssl-sessions bench-nginx abi-matrix nginx nginx-load fuzz-smoke valgrind bench bench-redis bench-tcp redis libssl conformance examples interop certs all lib debuglib test lint ctest ctest-ours ctest-openssl demo header check-header install clean deps
 
 all: lib
 
@@ -155,6 +155,11 @@ nginx-load: deps certs libssl
 # the drop-in provides (tools/abi_matrix.sh, from the binaries of their packages).
 abi-matrix: libssl
 	@./tools/abi_matrix.sh $(BUILD) --missing
+
+# Regenerates the table of what OpenSSL answers about each suite (src/core/cipher_facts.rs).
+cipher-facts:
+	$(CC) $(CSTD) tools/cipher_facts_gen.c -o $(BUILD)/cipher_facts_gen -lssl -lcrypto
+	$(BUILD)/cipher_facts_gen > src/core/cipher_facts.rs
 
 # Regenerates the committed fixture of OpenSSL-written sessions (test_d2i_openssl.c).
 openssl-sessions: certs

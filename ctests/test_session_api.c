@@ -8,16 +8,37 @@
 
 /* The suites SSL_CIPHER_find knows: OpenSSL 3.0's table without the weak ones (RC4, 3DES),
  * which its default build (and Debian's) leaves out; d2i_SSL_SESSION knows the same. */
+#define SUITE_FACTS_FNV 0x5483584f65da259cULL
+
 static void known_suites(void)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
     SSL *s = SSL_new(ctx);
     int count = 0;
+    /* FNV-1a of "id kx auth cipher digest aead version" for every suite: what OpenSSL 3.0
+     * answers about each (the value was taken on the system library, which passes too). */
+    unsigned long long fnv = 14695981039346656037ULL;
     for (int id = 0; id < 65536; id++) {
         unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)id };
-        count += SSL_CIPHER_find(s, b) != NULL;
+        const SSL_CIPHER *c = SSL_CIPHER_find(s, b);
+        if (c == NULL)
+            continue;
+        count++;
+        char line[128];
+        snprintf(line, sizeof line, "%04x %d %d %d %d %d %s\n", id, SSL_CIPHER_get_kx_nid(c), SSL_CIPHER_get_auth_nid(c),
+                 SSL_CIPHER_get_cipher_nid(c), SSL_CIPHER_get_digest_nid(c), SSL_CIPHER_is_aead(c),
+                 SSL_CIPHER_get_version(c));
+        for (const char *p = line; *p; p++)
+            fnv = (fnv ^ (unsigned char)*p) * 1099511628211ULL;
     }
     CHECK_EQ(count, 174, "suites SSL_CIPHER_find knows");
+    CHECK(fnv == SUITE_FACTS_FNV, "the NIDs, AEAD flag and version of every suite as OpenSSL's (FNV-1a %016llx)", fnv);
+    CHECK(strcmp(SSL_CIPHER_get_version(NULL), "(NONE)") == 0 && SSL_CIPHER_get_cipher_nid(NULL) == 0,
+          "SSL_CIPHER_get_version and _get_cipher_nid of NULL");
+    CHECK_EQ(SSL_waiting_for_async(s), 0, "no asynchronous job");
+    size_t numfds = 7;
+    CHECK(SSL_get_all_async_fds(s, NULL, &numfds) == 0 && numfds == 7,
+          "SSL_get_all_async_fds without an async wait context: 0, nothing written");
     CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\x00\x0a") == NULL, "DES-CBC3-SHA is not one of them");
     CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\xc0\x11") == NULL, "nor ECDHE-RSA-RC4-SHA");
     CHECK(SSL_CIPHER_find(s, (const unsigned char *)"\x13\x01") != NULL, "TLS_AES_128_GCM_SHA256 is");

@@ -848,6 +848,27 @@ const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
 // `alg_bits` is NULL or writable.
 int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
 
+// The NID of the suite's key exchange (`NID_kx_ecdhe`, ..., `NID_kx_any` for TLS 1.3);
+// `NID_undef` (0) for NULL.
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c);
+
+// The NID of the suite's authentication (`NID_auth_rsa`, `NID_auth_ecdsa`, ...,
+// `NID_auth_any` for TLS 1.3); `NID_undef` for NULL.
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c);
+
+// The NID of the suite's bulk cipher (`NID_aes_128_gcm`, ...); `NID_undef` for none or NULL.
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c);
+
+// The NID of the suite's MAC digest; `NID_undef` for AEAD suites or NULL.
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c);
+
+// 1 if the suite's cipher is an AEAD (GCM, CCM, ChaCha20-Poly1305); 0 otherwise or for NULL.
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c);
+
+// The oldest protocol version the suite is defined for ("TLSv1.2", "TLSv1.0", "SSLv3",
+// "TLSv1.3"), as OpenSSL names it; "(NONE)" for NULL.
+const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
+
 // The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
 
@@ -1381,6 +1402,24 @@ int SSL_get_early_data_status(const SSL *s);
 // # Safety
 // `s` is NULL or a live connection.
 ptrdiff_t SSL_sendfile(SSL *s, int fd, off_t offset, size_t size, int flags);
+
+// 0: no asynchronous job ever runs (`SSL_MODE_ASYNC` is not supported).
+//
+// # Safety
+// `s` is NULL or a live connection.
+int SSL_waiting_for_async(SSL *s);
+
+// 0, writing nothing, as OpenSSL for a connection with no asynchronous wait context.
+//
+// # Safety
+// `s` is NULL or a live connection; the outputs are not written.
+int SSL_get_all_async_fds(SSL *s, int *fds, size_t *numfds);
+
+// 0, writing nothing, as `SSL_get_all_async_fds`.
+//
+// # Safety
+// `s` is NULL or a live connection; the outputs are not written.
+int SSL_get_changed_async_fds(SSL *s, int *addfd, size_t *numaddfds, int *delfd, size_t *numdelfds);
 
 // Adds `op` to the context's options; returns the new options (0 for NULL).
 //

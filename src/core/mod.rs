@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod cipher;
+pub mod cipher_facts;
 pub mod cipher_list;
 pub mod clock;
 pub mod der;

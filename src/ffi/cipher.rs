@@ -63,6 +63,50 @@ pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const SSL_CIPHER, alg_bits: *mu
     })
 }
 
+/// A suite's row in the table of what OpenSSL answers about it.
+fn facts_of(c: *const SSL_CIPHER) -> Option<&'static crate::core::cipher_facts::Facts> {
+    from_c(c).and_then(|c| crate::core::cipher_facts::facts(c.0))
+}
+
+/// The NID of the suite's key exchange (`NID_kx_ecdhe`, ..., `NID_kx_any` for TLS 1.3);
+/// `NID_undef` (0) for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_get_kx_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi_boundary!(0, { Some(facts_of(c).map_or(0, |f| f.1)) })
+}
+
+/// The NID of the suite's authentication (`NID_auth_rsa`, `NID_auth_ecdsa`, ...,
+/// `NID_auth_any` for TLS 1.3); `NID_undef` for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_get_auth_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi_boundary!(0, { Some(facts_of(c).map_or(0, |f| f.2)) })
+}
+
+/// The NID of the suite's bulk cipher (`NID_aes_128_gcm`, ...); `NID_undef` for none or NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_get_cipher_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi_boundary!(0, { Some(facts_of(c).map_or(0, |f| f.3)) })
+}
+
+/// The NID of the suite's MAC digest; `NID_undef` for AEAD suites or NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_get_digest_nid(c: *const SSL_CIPHER) -> c_int {
+    ffi_boundary!(0, { Some(facts_of(c).map_or(0, |f| f.4)) })
+}
+
+/// 1 if the suite's cipher is an AEAD (GCM, CCM, ChaCha20-Poly1305); 0 otherwise or for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_is_aead(c: *const SSL_CIPHER) -> c_int {
+    ffi_boundary!(0, { Some(facts_of(c).is_some_and(|f| f.5) as c_int) })
+}
+
+/// The oldest protocol version the suite is defined for ("TLSv1.2", "TLSv1.0", "SSLv3",
+/// "TLSv1.3"), as OpenSSL names it; "(NONE)" for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn SSL_CIPHER_get_version(c: *const SSL_CIPHER) -> *const c_char {
+    ffi_boundary!(c"(NONE)".as_ptr(), { Some(facts_of(c).map_or(c"(NONE)", |f| f.6).as_ptr()) })
+}
+
 /// The RFC name of the suite ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "(NONE)" for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn SSL_CIPHER_standard_name(c: *const SSL_CIPHER) -> *const c_char {

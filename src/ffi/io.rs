@@ -387,3 +387,45 @@ pub unsafe extern "C" fn SSL_sendfile(s: *mut SSL, fd: c_int, offset: libc::off_
         Some(-1)
     })
 }
+
+/// 0: no asynchronous job ever runs (`SSL_MODE_ASYNC` is not supported).
+///
+/// # Safety
+/// `s` is NULL or a live connection.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_waiting_for_async(s: *mut SSL) -> c_int {
+    ffi_boundary!(0, |s| {
+        let _ = s;
+        Some(0)
+    })
+}
+
+/// 0, writing nothing, as OpenSSL for a connection with no asynchronous wait context.
+///
+/// # Safety
+/// `s` is NULL or a live connection; the outputs are not written.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_all_async_fds(s: *mut SSL, fds: *mut c_int, numfds: *mut usize) -> c_int {
+    ffi_boundary!(0, |s| {
+        let _ = (s, fds, numfds);
+        Some(0)
+    })
+}
+
+/// 0, writing nothing, as `SSL_get_all_async_fds`.
+///
+/// # Safety
+/// `s` is NULL or a live connection; the outputs are not written.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SSL_get_changed_async_fds(
+    s: *mut SSL,
+    addfd: *mut c_int,
+    numaddfds: *mut usize,
+    delfd: *mut c_int,
+    numdelfds: *mut usize,
+) -> c_int {
+    ffi_boundary!(0, |s| {
+        let _ = (s, addfd, numaddfds, delfd, numdelfds);
+        Some(0)
+    })
+}
