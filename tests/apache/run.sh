@@ -7,7 +7,8 @@
 # servers, with the entries' expiry; memcache (a real memcached) likewise; a mixed farm (Apache
 # on OpenSSL and Apache on sesscache on one Redis); SSLSessionTicketKeyFile tickets crossing
 # between the libraries; SNI virtual hosts; SSLVerifyClient require; SSLProtocol;
-# SSLCipherSuite. Usage: run.sh BUILD_DIR (with certs/ and libssl/ made).
+# SSLCipherSuite; an encrypted key with SSLPassPhraseDialog.
+# Usage: run.sh BUILD_DIR (with certs/ and libssl/ made).
 set -u
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -294,6 +295,23 @@ SSLSessionCache none
 $(vhost PORT)" protocol_run PORT
 check_once "SSLProtocol TLSv1.2 and SSLCipherSuite: the same handshakes as on OpenSSL" same protocol
 check_once "SSLCipherSuite: OpenSSL negotiated the one suite" contains protocol "tls1_2: New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"
+
+# 10. An encrypted private key with SSLPassPhraseDialog exec: mod_ssl sees the key loader fail,
+# asks the program for the pass phrase, decrypts the key itself and gives it as an object.
+openssl pkey -in "$certs/server.key" -aes256 -passout pass:sesame -out "$tmp/encrypted.key" 2>/dev/null
+printf '#!/bin/sh\necho sesame\n' >"$tmp/passphrase.sh"
+chmod 755 "$tmp/passphrase.sh"
+chmod 644 "$tmp/encrypted.key"
+encrypted_run() { # encrypted_run PORT
+    echo "served: $($client resume "$1,$1" 1.2 | sed -n 1,2p | tr '\n' ' ')"
+}
+on_both encrypted event "$common
+SSLPassPhraseDialog exec:$tmp/passphrase.sh
+SSLSessionCache shmcb:LIBDIR.scache(512000)
+SSLSessionTickets off
+$(vhost PORT "" localhost "$certs/server.pem" "$tmp/encrypted.key")" encrypted_run PORT
+check_once "an encrypted key with SSLPassPhraseDialog exec: served and resumed as on OpenSSL" same encrypted
+check_once "an encrypted key: OpenSSL's Apache started and served" contains encrypted "served: - R 200 hello encrypted"
 
 summary
 [ "$fail" -eq 0 ]
