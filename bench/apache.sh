@@ -26,17 +26,8 @@ secs=5 rounds=3
 [ "$mode" = quick ] && secs=2 rounds=1
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do
-    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
-    sleep 0.1
-done
-cleanup_more() {
-    local d
-    for d in "$tmp"/*/httpd.pid; do [ -f "$d" ] && kill "$(cat "$d")" 2>/dev/null; done
-    return 0
-}
+redis_start || { echo "apache.sh: redis-server did not start" >&2; exit 1; }
+cleanup_more() { apache_kill_all; }
 
 declare -A port
 for cache in shmcb redis; do

@@ -22,17 +22,7 @@ client="python3 $here/../nginx/client.py"
 chmod 644 "$build"/certs/*.key
 
 redis_port=$(free_port)
-start_redis() {
-    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >>"$tmp/redis.log" 2>&1 &
-    redis_pid=$!
-    pids+=("$redis_pid")
-    for _ in $(seq 50); do
-        [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-start_redis || { echo "FAIL: redis-server did not start"; summary; exit 1; }
+redis_start || { echo "FAIL: redis-server did not start"; summary; exit 1; }
 cleanup_more() {
     apache_stop a "$lib"
     apache_stop b "$lib"
@@ -70,7 +60,7 @@ for t in $(seq "$duration"); do
         echo "redis stopped at $t s" >>"$tmp/events"
     fi
     if [ "$t" -eq "$redis_up_at" ]; then
-        start_redis && echo "redis started again at $t s" >>"$tmp/events"
+        redis_start && echo "redis started again at $t s" >>"$tmp/events"
     fi
     if [ $((t % every)) -eq 0 ] && [ "$t" -lt "$duration" ]; then
         apache_ctl a "$lib" graceful 2>/dev/null && restarts=$((restarts + 1))

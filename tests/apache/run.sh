@@ -34,25 +34,13 @@ chmod 644 "$nc"/*.key "$certs"/*.key 2>/dev/null
 echo "apache: $("$apache" -v 2>&1 | head -n 1)"
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1 &
-redis_pid=$!
-pids+=("$redis_pid")
+redis_start || { echo "FAIL: redis-server did not start: $(tail -n 3 "$tmp/redis.log")"; summary; exit 1; }
 memcached_port=$(free_port)
 if [ -n "$memcached" ]; then
     "$memcached" -u nobody -l 127.0.0.1 -p "$memcached_port" -U 0 -m 16 >"$tmp/memcached.log" 2>&1 &
     pids+=($!)
 fi
-for _ in $(seq 50); do
-    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
-    sleep 0.1
-done
-
-cleanup_more() {
-    local d
-    for d in "$tmp"/*/httpd.pid; do
-        [ -f "$d" ] && kill "$(cat "$d")" 2>/dev/null
-    done
-}
+cleanup_more() { apache_kill_all; }
 
 # contains_all NAME TEXT...: OpenSSL's output has each TEXT.
 contains_all() {

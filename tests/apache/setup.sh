@@ -146,3 +146,26 @@ vhost() {
 </VirtualHost>
 EOV
 }
+
+# redis_start: a real redis-server on 127.0.0.1:$redis_port (no persistence), its pid in
+# redis_pid and in pids; waits until it answers. Fails if it does not.
+redis_start() {
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        >>"$tmp/redis.log" 2>&1 &
+    redis_pid=$!
+    pids+=("$redis_pid")
+    for _ in $(seq 50); do
+        [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# apache_kill_all: stops every instance still running in $tmp (at exit).
+apache_kill_all() {
+    local d
+    for d in "$tmp"/*/httpd.pid; do
+        [ -f "$d" ] && kill "$(cat "$d")" 2>/dev/null
+    done
+    return 0
+}
